@@ -1,0 +1,334 @@
+"""The archive's SQLite index: events, citations, captures, source outcomes and texts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from w3lib.url import canonicalize_url
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    event_id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    date TEXT,
+    headline TEXT NOT NULL,
+    lede TEXT NOT NULL,
+    day_index_url TEXT,
+    depth INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    warnings TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS citations (
+    event_id TEXT NOT NULL REFERENCES events(event_id),
+    position INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    url TEXT NOT NULL,
+    url_key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    PRIMARY KEY (event_id, position)
+);
+CREATE INDEX IF NOT EXISTS citations_url_key ON citations(url_key);
+CREATE TABLE IF NOT EXISTS related (
+    event_id TEXT NOT NULL REFERENCES events(event_id),
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    context TEXT NOT NULL,
+    PRIMARY KEY (event_id, position)
+);
+CREATE TABLE IF NOT EXISTS captures (
+    record_id TEXT PRIMARY KEY,
+    warc_file TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    record_type TEXT NOT NULL,
+    url TEXT NOT NULL,
+    date TEXT NOT NULL,
+    status INTEGER,
+    mime TEXT,
+    payload_digest TEXT,
+    concurrent_to TEXT,
+    refers_to TEXT
+);
+CREATE INDEX IF NOT EXISTS captures_url ON captures(url);
+CREATE TABLE IF NOT EXISTS sources (
+    url_key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    final_url TEXT,
+    status INTEGER,
+    reason TEXT,
+    response_record_id TEXT,
+    hops TEXT NOT NULL DEFAULT '[]',
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS texts (
+    url_key TEXT PRIMARY KEY,
+    response_record_id TEXT,
+    conversion_record_id TEXT,
+    status TEXT NOT NULL,
+    reason TEXT,
+    title TEXT,
+    author TEXT,
+    published TEXT,
+    language TEXT,
+    sitename TEXT,
+    extractor TEXT,
+    text TEXT
+);
+"""
+
+
+def url_key(url: str) -> str:
+    """The key under which a URL is stored: canonical form, as Scrapy's duplicate filter sees it."""
+    try:
+        return canonicalize_url(url.strip())
+    except ValueError:
+        return url.strip()
+
+
+@dataclass(frozen=True)
+class CaptureRow:
+    """A WARC record known to the index."""
+
+    record_id: str
+    warc_file: str
+    offset: int
+    length: int
+    record_type: str
+    url: str
+    date: str
+    status: int | None
+    mime: str | None
+    payload_digest: str | None
+    concurrent_to: str | None = None
+    refers_to: str | None = None
+
+
+class Index:
+    """Read/write access to `index.sqlite3` in an archive folder (WAL mode)."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if readonly:
+            if not self.path.exists():
+                raise FileNotFoundError(f"no archive index at {self.path}")
+            uri = f"file:{self.path}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+            self.db.commit()
+        self.db.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        """Commit what is pending and close the database."""
+        self.db.commit()
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block of writes as one transaction."""
+        with self.db:
+            yield self.db
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def add_event(
+        self,
+        *,
+        event_id: str,
+        url: str,
+        date: str | None,
+        headline: str,
+        lede: str,
+        day_index_url: str | None,
+        depth: int,
+        seen: str,
+        sources: Sequence[tuple[int, str, str, str]],
+        related: Sequence[tuple[int, str, str, Sequence[str]]],
+        warnings: Sequence[str] = (),
+    ) -> None:
+        """Insert or replace an event, its citations (position, label, url, kind) and related."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO events(event_id, url, date, headline, lede, day_index_url, depth,"
+                " first_seen, warnings) VALUES (?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(event_id) DO UPDATE SET url=excluded.url, date=excluded.date,"
+                " headline=excluded.headline, lede=excluded.lede,"
+                " day_index_url=excluded.day_index_url, depth=MIN(depth, excluded.depth),"
+                " warnings=excluded.warnings",
+                (
+                    event_id,
+                    url,
+                    date,
+                    headline,
+                    lede,
+                    day_index_url,
+                    depth,
+                    seen,
+                    json.dumps(list(warnings)),
+                ),
+            )
+            db.execute("DELETE FROM citations WHERE event_id=?", (event_id,))
+            db.executemany(
+                "INSERT INTO citations(event_id, position, label, url, url_key, kind)"
+                " VALUES (?,?,?,?,?,?)",
+                [(event_id, pos, label, u, url_key(u), kind) for pos, label, u, kind in sources],
+            )
+            db.execute("DELETE FROM related WHERE event_id=?", (event_id,))
+            db.executemany(
+                "INSERT INTO related(event_id, position, url, summary, context) VALUES (?,?,?,?,?)",
+                [(event_id, pos, u, s, json.dumps(list(ctx))) for pos, u, s, ctx in related],
+            )
+
+    def add_captures(self, rows: Sequence[CaptureRow]) -> None:
+        """Record where WARC records were written."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO captures(record_id, warc_file, offset, length, record_type,"
+                " url, date, status, mime, payload_digest, concurrent_to, refers_to)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        r.record_id,
+                        r.warc_file,
+                        r.offset,
+                        r.length,
+                        r.record_type,
+                        r.url,
+                        r.date,
+                        r.status,
+                        r.mime,
+                        r.payload_digest,
+                        r.concurrent_to,
+                        r.refers_to,
+                    )
+                    for r in rows
+                ],
+            )
+
+    def set_source(
+        self,
+        *,
+        url: str,
+        kind: str,
+        outcome: str,
+        final_url: str | None,
+        status: int | None,
+        reason: str | None,
+        response_record_id: str | None,
+        hops: Sequence[dict[str, Any]],
+        updated: str,
+    ) -> None:
+        """Record how a cited URL ended: its provenance outcome and the capture that holds it."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO sources(url_key, url, kind, outcome, final_url, status,"
+                " reason, response_record_id, hops, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    url_key(url),
+                    url,
+                    kind,
+                    outcome,
+                    final_url,
+                    status,
+                    reason,
+                    response_record_id,
+                    json.dumps(list(hops)),
+                    updated,
+                ),
+            )
+
+    def set_text(self, *, url: str, fields: dict[str, Any]) -> None:
+        """Record the extraction result for a cited URL."""
+        columns = ["url_key", *fields]
+        with self.transaction() as db:
+            db.execute(
+                f"INSERT OR REPLACE INTO texts({', '.join(columns)})"
+                f" VALUES ({', '.join('?' * len(columns))})",
+                (url_key(url), *fields.values()),
+            )
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def event_ids_citing(self, url: str) -> list[str]:
+        """Ids of the events that cite `url` (in any of its spellings with the same key)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT event_id FROM citations WHERE url_key=? ORDER BY event_id",
+            (url_key(url),),
+        )
+        return [r[0] for r in rows]
+
+    def events(self) -> list[sqlite3.Row]:
+        """Every event, by date then id."""
+        return list(self.db.execute("SELECT * FROM events ORDER BY date, event_id"))
+
+    def event(self, event_id: str) -> sqlite3.Row | None:
+        """One event row."""
+        return self.db.execute("SELECT * FROM events WHERE event_id=?", (event_id,)).fetchone()
+
+    def event_sources(self, event_id: str) -> list[sqlite3.Row]:
+        """An event's citations in order, joined with their outcome and text."""
+        return list(
+            self.db.execute(
+                "SELECT c.position, c.label, c.url, c.kind AS cited_kind, s.kind, s.outcome,"
+                " s.final_url, s.status, s.reason, s.response_record_id, s.hops,"
+                " t.status AS text_status, t.reason AS text_reason, t.title, t.author,"
+                " t.published, t.language, t.sitename, t.text, t.conversion_record_id"
+                " FROM citations c LEFT JOIN sources s ON s.url_key = c.url_key"
+                " LEFT JOIN texts t ON t.url_key = c.url_key"
+                " WHERE c.event_id=? ORDER BY c.position",
+                (event_id,),
+            )
+        )
+
+    def related(self, event_id: str) -> list[sqlite3.Row]:
+        """An event's related-event links in order."""
+        return list(
+            self.db.execute("SELECT * FROM related WHERE event_id=? ORDER BY position", (event_id,))
+        )
+
+    def capture(self, record_id: str) -> CaptureRow | None:
+        """The capture row of one WARC record id."""
+        row = self.db.execute("SELECT * FROM captures WHERE record_id=?", (record_id,)).fetchone()
+        return CaptureRow(**dict(row)) if row else None
+
+    def captures(self, record_type: str | None = None) -> list[CaptureRow]:
+        """Every capture row (optionally of one record type), in file order."""
+        sql = "SELECT * FROM captures"
+        args: tuple[str, ...] = ()
+        if record_type:
+            sql += " WHERE record_type=?"
+            args = (record_type,)
+        sql += " ORDER BY warc_file, offset"
+        return [CaptureRow(**dict(r)) for r in self.db.execute(sql, args)]
+
+    def sources(self) -> list[sqlite3.Row]:
+        """Every source outcome row."""
+        return list(self.db.execute("SELECT * FROM sources ORDER BY url"))
+
+    def outcome_counts(self) -> dict[str, int]:
+        """How many distinct cited URLs ended with each outcome ('pending' if none yet)."""
+        rows = self.db.execute(
+            "SELECT COALESCE(s.outcome, 'pending') AS outcome, COUNT(DISTINCT c.url_key)"
+            " FROM citations c LEFT JOIN sources s ON s.url_key = c.url_key GROUP BY 1"
+        )
+        return {r[0]: r[1] for r in rows}

@@ -1,0 +1,149 @@
+"""Rotating WARC/1.1 file writer: IIPC names, `.open` while written, fsync and rename on close."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from warcio.recordloader import ArcWarcRecord
+from warcio.warcwriter import WARCWriter
+
+logger = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
+WARC_SUFFIX = ".warc.gz"
+_NAME_RE = re.compile(
+    r"^(?P<prefix>.+)-(?P<ts>\d{17})-(?P<serial>\d{5,})-(?P<host>[^/]+?)\.warc\.gz(\.open)?$"
+)
+
+
+@dataclass(frozen=True)
+class RecordLocation:
+    """Where one record sits: file name (relative to the WARC folder), offset and length."""
+
+    filename: str
+    offset: int
+    length: int
+
+
+def safe_hostname(name: str | None = None) -> str:
+    """The machine's name reduced to characters that are safe in a WARC file name."""
+    raw = name if name is not None else socket.gethostname()
+    cleaned = re.sub(r"[^A-Za-z0-9.]+", "_", raw).strip("._")
+    return cleaned or "localhost"
+
+
+def next_serial(directory: Path, prefix: str) -> int:
+    """The serial after the highest one already used in `directory` for `prefix`."""
+    highest = -1
+    if directory.is_dir():
+        for entry in directory.iterdir():
+            match = _NAME_RE.match(entry.name)
+            if match and match.group("prefix") == prefix:
+                highest = max(highest, int(match.group("serial")))
+    return highest + 1
+
+
+def warc_timestamp(moment: datetime) -> str:
+    """A 17-digit UTC timestamp (YYYYMMDDhhmmssSSS) as IIPC file names use."""
+    return moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
+
+
+class RotatingWarcWriter:
+    """Appends records to `PREFIX-TIMESTAMP17-SERIAL-HOST.warc.gz`, rotating at `max_size` bytes.
+
+    Each file starts with a `warcinfo` record; while written it is named `….warc.gz.open`
+    and it is fsynced and renamed when rotated or closed. Serials continue across runs.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str,
+        max_size: int,
+        info: Mapping[str, Any],
+        hostname: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.info = dict(info)
+        self.hostname = safe_hostname(hostname)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.builder = WARCWriter(None, gzip=True, warc_version="1.1")
+        self._fh: BinaryIO | None = None
+        self._name: str | None = None
+        self._writer: WARCWriter | None = None
+        self._serial: int | None = None
+        self.closed_files: list[str] = []
+
+    @property
+    def current_name(self) -> str | None:
+        """Final name (without `.open`) of the file being written, if any."""
+        return self._name
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        serial = next_serial(self.directory, self.prefix)
+        if self._serial is not None:
+            serial = max(serial, self._serial + 1)
+        self._serial = serial
+        stamp = warc_timestamp(self.clock())
+        name = f"{self.prefix}-{stamp}-{serial:05d}-{self.hostname}{WARC_SUFFIX}"
+        path = self.directory / (name + OPEN_SUFFIX)
+        self._fh = open(path, "xb")  # noqa: SIM115 - kept open across calls on purpose
+        self._name = name
+        self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
+        info = self._writer.create_warcinfo_record(name, self.info)
+        self._writer.write_record(info)
+        logger.info("Opened WARC file %s", path)
+
+    def write(self, records: Iterable[ArcWarcRecord]) -> list[RecordLocation]:
+        """Write records one after another into the current file and say where each went."""
+        if self._fh is None or self._fh.tell() >= self.max_size:
+            if self._fh is not None:
+                self.close()
+            self._open()
+        assert self._fh is not None and self._writer is not None and self._name is not None
+        locations = []
+        for record in records:
+            start = self._fh.tell()
+            self._writer.write_record(record)
+            locations.append(RecordLocation(self._name, start, self._fh.tell() - start))
+        return locations
+
+    def flush(self) -> None:
+        """Push buffered bytes to the operating system (not to the disk)."""
+        if self._fh is not None:
+            self._fh.flush()
+
+    def close(self) -> None:
+        """Fsync, close and rename the current file from `.open` to its final name."""
+        if self._fh is None or self._name is None:
+            return
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        final = self.directory / self._name
+        os.replace(self.directory / (self._name + OPEN_SUFFIX), final)
+        _fsync_dir(self.directory)
+        logger.info("Closed WARC file %s", final)
+        self.closed_files.append(self._name)
+        self._fh = self._writer = None
+        self._name = None
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

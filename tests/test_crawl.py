@@ -1,0 +1,193 @@
+"""Whole crawls of the simulated web with `scrapy crawl events`, checked from what is on disk."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.index import url_key
+from archive.reader import Archive, texts_path
+from simweb import catalog
+from simweb.runner import SimWeb
+from tests.conftest import CrawlRun, run_crawl
+
+
+@pytest.fixture(scope="module")
+def demo_crawl(simweb: SimWeb, tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
+    """One full crawl of the demo web from its day indexes."""
+    simweb.reset()
+    archive_dir = tmp_path_factory.mktemp("demo") / "archive"
+    run = run_crawl(simweb, archive_dir, catalog.start_urls())
+    run.requests = simweb.requests()  # type: ignore[attr-defined]
+    assert run.returncode == 0, run.log[-5000:]
+    return run
+
+
+def _cited_urls() -> dict[str, set[str]]:
+    cited: dict[str, set[str]] = {}
+    for event in catalog.EVENTS:
+        for _label, url in event.sources:
+            cited.setdefault(url, set()).add(event.url_md)
+    return cited
+
+
+def test_every_event_and_source_has_an_outcome(demo_crawl: CrawlRun) -> None:
+    with Archive(demo_crawl.archive_dir) as arc:
+        events = arc.events()
+        assert {e.url for e in events} >= {e.url_md for e in catalog.EVENTS}
+        for event in events:
+            for source in event.sources:
+                assert source.outcome != "pending", (event.event_id, source.url)
+
+
+def test_outcomes_match_the_simulated_web(demo_crawl: CrawlRun) -> None:
+    with Archive(demo_crawl.archive_dir) as arc:
+        seen = {}
+        for event in arc.events():
+            for source in event.sources:
+                seen[source.url] = source
+    for url, spec in catalog.ARTICLES.items():
+        if url not in seen:
+            continue
+        source = seen[url]
+        assert source.outcome == spec.expected_outcome, (url, source.reason)
+        if spec.final_url:
+            assert source.archived_url == spec.final_url
+        if spec.expected_outcome == "dead":
+            assert source.reason
+
+
+def test_every_response_is_at_its_indexed_offset(demo_crawl: CrawlRun) -> None:
+    with Archive(demo_crawl.archive_dir) as arc:
+        rows = arc.index.captures()
+        assert rows
+        for row in rows:
+            folder = "derived" if row.record_type in ("metadata", "conversion") else "warc"
+            with open(demo_crawl.archive_dir / folder / row.warc_file, "rb") as fh:
+                fh.seek(row.offset)
+                record = next(iter(ArchiveIterator(fh)))
+                assert record.rec_headers.get_header("WARC-Record-ID") == row.record_id
+                assert record.rec_type == row.record_type
+        for row in arc.index.captures("response"):
+            assert arc.read_record(row).status == row.status
+
+
+def test_warcio_check_passes_on_every_file(demo_crawl: CrawlRun) -> None:
+    files = sorted(demo_crawl.archive_dir.glob("*/*.warc.gz"))
+    assert files and not list(demo_crawl.archive_dir.glob("*/*.open"))
+    for path in files:
+        result = subprocess.run(
+            [sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_texts_have_the_article_and_no_noise(demo_crawl: CrawlRun) -> None:
+    checked = 0
+    with Archive(demo_crawl.archive_dir) as arc:
+        texts = {s.url: s for e in arc.events() for s in e.sources}
+    for url, spec in catalog.ARTICLES.items():
+        if spec.kind != "document" or spec.expected_outcome == "dead" or url not in texts:
+            continue
+        text = texts[url].text or ""
+        for sentence in spec.paragraphs:
+            assert sentence in text, (url, sentence)
+        for noise in spec.noise:
+            assert noise not in text, (url, noise)
+        checked += 1
+    assert checked >= 10
+
+
+def test_source_cited_twice_is_fetched_once(demo_crawl: CrawlRun) -> None:
+    shared = [url for url, events in _cited_urls().items() if len(events) > 1]
+    assert shared, "the demo web must cite some source from two events"
+    requests = demo_crawl.requests  # type: ignore[attr-defined]
+    for url in shared:
+        spec = catalog.ARTICLES[url]
+        if spec.expected_outcome != "origin":
+            continue
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        hits = [
+            r
+            for r in requests
+            if r["host"] == parts.hostname and r["path"] == path and r["method"] != "CONNECT"
+        ]
+        assert len(hits) == 1, (url, hits)
+        with Archive(demo_crawl.archive_dir) as arc:
+            citing = arc.index.event_ids_citing(url)
+            assert len(citing) >= 2
+            for event_id in citing:
+                source = next(
+                    s for s in arc.event(event_id).sources if url_key(s.url) == url_key(url)
+                )
+                assert source.text
+
+
+def test_images_are_archived_not_extracted(demo_crawl: CrawlRun) -> None:
+    images = [u for u, s in catalog.ARTICLES.items() if s.kind == "image"]
+    assert images
+    with Archive(demo_crawl.archive_dir) as arc:
+        sources = {s.url: s for e in arc.events() for s in e.sources}
+        for url in images:
+            assert sources[url].kind == "image"
+            assert sources[url].outcome == "origin"
+            assert sources[url].text is None
+            snap = arc.snapshot(url)
+            assert snap.status == 200 and snap.body[:4] in (
+                b"\x89PNG",
+                b"\xff\xd8\xff\xe0",
+                b"\xff\xd8\xff\xdb",
+                b"\xff\xd8\xff\xe1",
+            )
+
+
+def test_texts_are_keyed_to_events_on_disk(demo_crawl: CrawlRun) -> None:
+    import json
+
+    with Archive(demo_crawl.archive_dir) as arc:
+        for event_id in arc.event_ids():
+            data = json.loads(texts_path(arc.root, event_id).read_text())
+            assert data["event_id"] == event_id
+            assert [s["position"] for s in data["sources"]] == sorted(
+                s["position"] for s in data["sources"]
+            )
+
+
+def test_stats_and_summary(demo_crawl: CrawlRun) -> None:
+    stats = demo_crawl.stats
+    assert stats["archive/sources/origin"]
+    assert stats["archive/sources/dead"]
+    assert stats["finish_reason"] == "finished"
+    assert "Finished (finished). Progress:" in demo_crawl.log
+
+
+def test_nothing_leaves_loopback(demo_crawl: CrawlRun) -> None:
+    assert demo_crawl.violations() == []
+    requests = demo_crawl.requests  # type: ignore[attr-defined]
+    assert not [r for r in requests if "publicsuffix" in r["host"]]
+
+
+def test_scrapy_cookie_middleware_uses_bundled_suffix_list(demo_crawl: CrawlRun) -> None:
+    code = (
+        "import crawler.settings\n"
+        "from scrapy.downloadermiddlewares import cookies\n"
+        "assert tuple(cookies._split_domain.suffix_list_urls) == (), "
+        "cookies._split_domain.suffix_list_urls\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"}
+    env_free = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+    )
+    assert env_free.returncode == 0, env_free.stderr
