@@ -12,7 +12,7 @@ from pathlib import Path
 
 from archive.cli import _table
 from archive.reader import Archive
-from simweb import catalog
+from simweb.catalog import start_urls
 from simweb.runner import start_simweb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     archive_dir = Path(args.archive_dir).resolve()
     if archive_dir.exists():
         shutil.rmtree(archive_dir)
-    starts = catalog.start_urls()
+    starts = start_urls()
     with start_simweb() as web:
         print(f"Simulated web listening at {web.proxy_url} (every host is virtual, on loopback)")
         command = crawl_command(archive_dir, starts)

@@ -99,7 +99,8 @@ class EventsSpider(scrapy.Spider):
         event = result.event
         if event is None:
             if result.day_index is None:
-                logger.warning("No event found on %s", response.url)
+                if not result.warnings:
+                    logger.warning("No event found on %s", response.url)
                 stats.inc_value("events/page/no_event")
             return
         if not self.options.in_window(event.date):

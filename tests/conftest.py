@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,25 @@ FAST_SETTINGS = {
     "ARCHIVE_PROGRESS_INTERVAL": "1",
     "LOG_LEVEL": "INFO",
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Guard the whole session: this process and every child refuse non-loopback traffic."""
+    log = Path(tempfile.mkdtemp(prefix="netguard-")) / "session.log"
+    os.environ["NETGUARD_LOG"] = str(log)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(NETGUARD), str(ROOT), os.environ.get("PYTHONPATH")) if p
+    )
+    runpy.run_path(str(NETGUARD / "sitecustomize.py"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_traffic_off_loopback() -> Iterator[None]:
+    """Fail the session if anything tried to reach past loopback."""
+    yield
+    log = Path(os.environ["NETGUARD_LOG"])
+    attempts = log.read_text().splitlines() if log.exists() else []
+    assert attempts == [], f"traffic off loopback was attempted: {attempts}"
 
 
 @dataclass

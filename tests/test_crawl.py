@@ -191,3 +191,79 @@ def test_scrapy_cookie_middleware_uses_bundled_suffix_list(demo_crawl: CrawlRun)
         env=env,
     )
     assert env_free.returncode == 0, env_free.stderr
+
+
+def _records(archive_dir: Path) -> list[tuple[str, str, object, object]]:
+    out = []
+    for path in sorted((archive_dir / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                body = record.raw_stream.read()
+                out.append(
+                    (
+                        record.rec_type,
+                        record.rec_headers.get_header("WARC-Target-URI"),
+                        record.http_headers,
+                        body,
+                    )
+                )
+    return out
+
+
+def test_every_redirect_hop_is_archived(demo_crawl: CrawlRun) -> None:
+    responses = {
+        (uri, h.get_statuscode())
+        for t, uri, h, _b in _records(demo_crawl.archive_dir)
+        if t == "response"
+    }
+    chains = [s for s in catalog.ARTICLES.values() if s.expected_outcome == "redirect"]
+    assert chains
+    for spec in chains:
+        for url, status in spec.hops:
+            assert (url, str(status)) in responses, (url, status)
+
+
+def test_payloads_are_stored_as_received(demo_crawl: CrawlRun) -> None:
+    gzipped = 0
+    for rec_type, uri, http, body in _records(demo_crawl.archive_dir):
+        if rec_type == "request":
+            accept = http.get_header("Accept-Encoding") or ""
+            assert "zstd" not in accept and "br" not in accept, (uri, accept)
+            assert http.get_header("Host")
+        if rec_type == "response" and http.get_header("Content-Encoding") == "gzip":
+            assert body[:2] == b"\x1f\x8b", uri
+            gzipped += 1
+        if rec_type == "response":
+            assert http.get_header("Content-Length") == str(len(body)), uri
+            assert http.get_header("Transfer-Encoding") is None, uri
+    assert gzipped
+
+
+def test_repeated_set_cookie_headers_are_kept(demo_crawl: CrawlRun) -> None:
+    found = 0
+    for rec_type, uri, http, _body in _records(demo_crawl.archive_dir):
+        article = uri.endswith(tuple("0123456789"))
+        if rec_type == "response" and "kestrelpost.com" in uri and article:
+            cookies = [v for k, v in http.headers if k.lower() == "set-cookie"]
+            assert len(cookies) == 2, (uri, cookies)
+            found += 1
+    assert found
+
+
+def test_fastwarc_verifies_every_digest(demo_crawl: CrawlRun) -> None:
+    from fastwarc.warc import ArchiveIterator as FastIterator
+    from fastwarc.warc import WarcRecordType
+
+    for path in sorted(demo_crawl.archive_dir.glob("*/*.warc.gz")):
+        count = 0
+        with open(path, "rb") as fh:
+            for record in FastIterator(fh, record_types=WarcRecordType.any_type, parse_http=False):
+                assert record.verify_block_digest(), (path, record.record_id)
+                payload_digest = record.headers.get("WARC-Payload-Digest")
+                if record.record_type in (WarcRecordType.response, WarcRecordType.request):
+                    record.parse_http()
+                    assert record.verify_payload_digest(), (path, record.record_id)
+                elif payload_digest:  # no HTTP envelope: the payload is the whole block
+                    assert payload_digest == record.headers.get("WARC-Block-Digest")
+                count += 1
+        assert count > 1

@@ -113,6 +113,21 @@ def _noon(day: datetime.date) -> float:
     return datetime.datetime(day.year, day.month, day.day, 12, tzinfo=datetime.UTC).timestamp()
 
 
+#: Event-site paths that are not usable event pages, for the crawler's bad-input tests.
+BROKEN_PAGES: dict[str, tuple[bytes, str]] = {
+    "/news/2021/3/12/garbled-upload.md": (
+        bytes(range(256)) * 4 + b"\x00\xff\xfe",
+        "text/markdown",
+    ),
+    "/news/2021/3/12/empty-draft.md": (b"", MARKDOWN),
+    "/news/2021/3/12/headline-only.md": (
+        b"# A headline with nothing under it and no date line\r\n\r\n",
+        MARKDOWN,
+    ),
+    "/news/2021/3/12/photo-instead-of-page.md": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
+}
+
+
 def make_site(events: list[EventSpec]) -> Site:
     """The event site with every event page, its HTML twin, the day indexes and a home page."""
     site = Site(HOST, gzip=True, server="nginx", headers=[("Cache-Control", "max-age=60")])
@@ -134,6 +149,8 @@ def make_site(events: list[EventSpec]) -> Site:
                 render_day_index(day, day_events).encode(), MARKDOWN, last_modified=_noon(day)
             ),
         )
+    for path, (body, content_type) in BROKEN_PAGES.items():
+        site.add(path, Resource(body, content_type))
     links = "".join(
         f'<li><a href="{day_path(day)}/index.md">{day_label(day)}</a></li>' for day in sorted(days)
     )
