@@ -90,3 +90,21 @@ def test_bad_event_pages_are_logged_and_the_crawl_goes_on(simweb: SimWeb, tmp_pa
     with Archive(run.archive_dir) as arc:
         assert [e.url for e in arc.events()] == [FLOOD.url_md]
     assert run.stats["events/page/warning"] or run.stats["events/page/no_event"]
+
+
+def test_small_warc_max_size_rotates_files_during_a_crawl(simweb: SimWeb, tmp_path: Path) -> None:
+    run = run_crawl(
+        simweb,
+        tmp_path / "a",
+        [FLOOD.url_md],
+        args={"depth": "1"},
+        settings={"WARC_MAX_SIZE": "5000"},
+    )
+    assert run.returncode == 0, run.log[-3000:]
+    files = sorted((run.archive_dir / "warc").glob("*.warc.gz"))
+    assert len(files) >= 3
+    serials = [int(f.name.split("-")[2]) for f in files]
+    assert serials == list(range(len(files)))
+    with Archive(run.archive_dir) as arc:
+        for row in arc.index.captures("response"):
+            assert arc.read_record(row).record_id == row.record_id
