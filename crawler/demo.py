@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from archive.cli import _table
+from archive.cli import _short, _table
 from archive.reader import Archive
 from simweb.catalog import start_urls
 from simweb.runner import start_simweb
@@ -37,6 +37,15 @@ def crawl_command(archive_dir: Path, start_urls: Sequence[str]) -> list[str]:
     ]
 
 
+def _python() -> str:
+    """How to call this interpreter from the project root (the venv's, when it is there)."""
+    exe = Path(sys.executable)
+    try:
+        return str(exe.relative_to(Path.cwd()))
+    except ValueError:
+        return str(exe)
+
+
 def summarise(archive_dir: Path) -> str:
     """A readable summary of an archive: events, sources by outcome, files, how to read it."""
     lines = []
@@ -61,6 +70,7 @@ def summarise(archive_dir: Path) -> str:
         lines.append("\nDistinct sources by outcome:\n")
         lines.append(_table(sorted(counts.items()), ("outcome", "sources")))
         warcs = arc.warc_files()
+        sample = next((s for e in events for s in e.sources if s.text), None)
         first = events[0].event_id if events else "EVENT_ID"
     lines.append(f"\nWARC files ({len(warcs)}):")
     lines += [
@@ -69,8 +79,12 @@ def summarise(archive_dir: Path) -> str:
     ]
     lines.append(f"Texts keyed to events: {archive_dir / 'texts'}/<event id>.json")
     lines.append(f"Index: {archive_dir / 'index.sqlite3'}")
+    lines.append(f"Crawl stats: {archive_dir / 'runs'}/<start time>-stats.json")
+    if sample is not None:
+        lines.append(f"\nOne of the texts ({sample.url}):")
+        lines.append(f"  {sample.title}\n  {_short(sample.text, 300)}")
     lines.append("\nRead it offline:")
-    py = "python" if sys.executable.endswith("/python") else sys.executable
+    py = _python()
     lines.append(f"  {py} -m archive --dir {archive_dir} events")
     lines.append(f"  {py} -m archive --dir {archive_dir} show {first}")
     lines.append(f"  {py} -m archive --dir {archive_dir} stats")

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-SLUG_MAX = 80
+SLUG_MAX = 60
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from crawler.doctype import guess_kind
-from crawler.eventid import event_id
+from crawler.eventid import SLUG_MAX, event_id
 from crawler.eventpage import (
     DayIndex,
     Event,
@@ -294,7 +294,7 @@ def test_truncated_slugs_are_kept() -> None:
     assert event.related[0].url == f"{SITE}/news/2031/2/20/{slug}.md"
     rid = event_id(event.related[0].url, datetime.date(2031, 2, 20))
     name = rid.split("/")[1]
-    assert len(name) <= 80 + 9 and not name.startswith("-")
+    assert len(name) <= SLUG_MAX + 9 and not name.startswith("-")
     assert name.rsplit("-", 1)[0] in slug
 
 
@@ -770,7 +770,7 @@ def test_event_id_collision_free_across_hosts_and_formats() -> None:
 
 
 def test_event_id_slug_rules() -> None:
-    """Percent-decoding, accents, index pages, empty slugs, undated and the 80-char cut."""
+    """Percent-decoding, accents, index pages, empty slugs, undated and the 60-char cut."""
     assert event_id(f"{SITE}/news/2031/3/7/Caf%C3%A9%20Fire%21.md", D).startswith(
         "2031-03-07/cafe-fire-"
     )
@@ -780,9 +780,9 @@ def test_event_id_slug_rules() -> None:
     long_slug = "-".join(["harbour"] * 30)
     name = event_id(f"{SITE}/news/{long_slug}.md", None).split("/")[1]
     slug = name.rsplit("-", 1)[0]
-    assert len(slug) <= 80 and slug.endswith("harbour") and not slug.endswith("-")
+    assert len(slug) <= SLUG_MAX and slug.endswith("harbour") and not slug.endswith("-")
     unbroken = "q" * 200
-    assert len(event_id(f"{SITE}/{unbroken}", None).split("/")[1]) == 80 + 9
+    assert len(event_id(f"{SITE}/{unbroken}", None).split("/")[1]) == SLUG_MAX + 9
 
 
 NASTY_URLS = [
