@@ -10,8 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from archive.cli import _short, _table
 from archive.reader import Archive
+from archive.textout import short as _short
+from archive.textout import table as _table
 from simweb.catalog import start_urls
 from simweb.runner import start_simweb
 

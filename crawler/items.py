@@ -30,3 +30,5 @@ class SourceItem:
     hops: list[dict[str, Any]] = field(default_factory=list)
     html: str | None = None  # decoded page text, for documents the extractor should read
     content_type: str | None = None
+    #: The first event that cited it: {"event_id", "headline", "date" (ISO or None)}.
+    citing_event: dict[str, Any] = field(default_factory=dict)

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 EVENT_DEPTH = "event_depth"
 CITED_URL = "cited_url"
 CITED_KIND = "cited_kind"
+#: The first event that cited the source: {"event_id", "headline", "date" (ISO or None)}.
+CITING_EVENT = "citing_event"
 
 EXTRACTABLE_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -126,7 +128,16 @@ class EventsSpider(scrapy.Spider):
                 source.url,
                 callback=self.parse_source,
                 errback=self.source_failed,
-                meta={CITED_URL: source.url, CITED_KIND: source.kind, CAPTURES_META: []},
+                meta={
+                    CITED_URL: source.url,
+                    CITED_KIND: source.kind,
+                    CITING_EVENT: {
+                        "event_id": event.event_id,
+                        "headline": event.headline,
+                        "date": event.date.isoformat() if event.date else None,
+                    },
+                    CAPTURES_META: [],
+                },
             )
 
     def page_failed(self, failure: Failure) -> None:
@@ -157,6 +168,7 @@ class EventsSpider(scrapy.Spider):
             hops=list(response.meta.get(CAPTURES_META, [])),
             html=html,
             content_type=content_type,
+            citing_event=response.meta.get(CITING_EVENT, {}),
         )
 
     def source_failed(self, failure: Failure) -> Iterator[SourceItem]:
@@ -172,4 +184,5 @@ class EventsSpider(scrapy.Spider):
             status=status,
             reason=reason,
             hops=list(request.meta.get(CAPTURES_META, [])),
+            citing_event=request.meta.get(CITING_EVENT, {}),
         )

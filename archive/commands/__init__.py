@@ -1,0 +1,1 @@
+"""Subcommands of `python -m archive`: one module each, with `register(subparsers)`."""
