@@ -70,7 +70,26 @@ CREATE TABLE IF NOT EXISTS sources (
     reason TEXT,
     response_record_id TEXT,
     hops TEXT NOT NULL DEFAULT '[]',
-    updated TEXT NOT NULL
+    updated TEXT NOT NULL,
+    service TEXT,
+    snapshot_date TEXT,
+    snapshot_distance_days INTEGER,
+    fallback TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS domain_health (
+    domain TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    reason TEXT,
+    last_failure TEXT,
+    last_success TEXT,
+    dead_since TEXT
+);
+CREATE TABLE IF NOT EXISTS archive_lookups (
+    url TEXT PRIMARY KEY,
+    service TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    fetched TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS texts (
     url_key TEXT PRIMARY KEY,
@@ -84,9 +103,24 @@ CREATE TABLE IF NOT EXISTS texts (
     language TEXT,
     sitename TEXT,
     extractor TEXT,
-    text TEXT
+    text TEXT,
+    event_id TEXT,
+    date_gap_days INTEGER,
+    date_flag TEXT
 );
 """
+
+#: Columns added to tables after their first release, for archives made before them.
+ADDED_COLUMNS = (
+    ("sources", "service", "TEXT"),
+    ("sources", "snapshot_date", "TEXT"),
+    ("sources", "snapshot_distance_days", "INTEGER"),
+    ("sources", "fallback", "TEXT NOT NULL DEFAULT '[]'"),
+    # the citing event that guided extraction, and the publication date's distance from it
+    ("texts", "event_id", "TEXT"),
+    ("texts", "date_gap_days", "INTEGER"),
+    ("texts", "date_flag", "TEXT"),
+)
 
 
 def url_key(url: str) -> str:
@@ -120,6 +154,7 @@ class Index:
 
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = Path(path)
+        self._depth = 0  # nesting of transaction() blocks
         if readonly:
             if not self.path.exists():
                 raise FileNotFoundError(f"no archive index at {self.path}")
@@ -131,12 +166,20 @@ class Index:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            self._add_missing_columns()
             self.db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
             self.db.commit()
         self.db.row_factory = sqlite3.Row
+
+    def _add_missing_columns(self) -> None:
+        """Bring the tables of an archive made by an older version up to date."""
+        for table, column, declaration in ADDED_COLUMNS:
+            have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def close(self) -> None:
         """Commit what is pending and close the database."""
@@ -145,9 +188,20 @@ class Index:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run a block of writes as one transaction."""
-        with self.db:
-            yield self.db
+        """Run a block of writes as one transaction (nested blocks join the outer one)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.db
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with self.db:
+                yield self.db
+        finally:
+            self._depth = 0
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -237,12 +291,21 @@ class Index:
         response_record_id: str | None,
         hops: Sequence[dict[str, Any]],
         updated: str,
+        service: str | None = None,
+        snapshot_date: str | None = None,
+        snapshot_distance_days: int | None = None,
+        fallback: Sequence[dict[str, Any]] = (),
     ) -> None:
-        """Record how a cited URL ended: its provenance outcome and the capture that holds it."""
+        """Record how a cited URL ended: its provenance outcome and the capture that holds it.
+
+        For a copy from an archive service: the service, the snapshot's date and its distance
+        in days from the event's date; `fallback` lists every step tried, in order.
+        """
         with self.transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO sources(url_key, url, kind, outcome, final_url, status,"
-                " reason, response_record_id, hops, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " reason, response_record_id, hops, updated, service, snapshot_date,"
+                " snapshot_distance_days, fallback) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     url_key(url),
                     url,
@@ -254,7 +317,30 @@ class Index:
                     response_record_id,
                     json.dumps(list(hops)),
                     updated,
+                    service,
+                    snapshot_date,
+                    snapshot_distance_days,
+                    json.dumps(list(fallback)),
                 ),
+            )
+
+    def set_domain_health(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Write domain-health rows (dicts keyed by the domain_health table's columns)."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO domain_health(domain, failures, reason, last_failure,"
+                " last_success, dead_since) VALUES (:domain, :failures, :reason, :last_failure,"
+                " :last_success, :dead_since)",
+                rows,
+            )
+
+    def cache_lookup(self, *, url: str, service: str, status: int, body: str, fetched: str) -> None:
+        """Keep an archive service's answer to `url` so a later run need not ask again."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO archive_lookups(url, service, status, body, fetched)"
+                " VALUES (?,?,?,?,?)",
+                (url, service, status, body, fetched),
             )
 
     def set_text(self, *, url: str, fields: dict[str, Any]) -> None:
@@ -290,9 +376,11 @@ class Index:
         return list(
             self.db.execute(
                 "SELECT c.position, c.label, c.url, c.kind AS cited_kind, s.kind, s.outcome,"
-                " s.final_url, s.status, s.reason, s.response_record_id, s.hops,"
+                " s.final_url, s.status, s.reason, s.response_record_id, s.hops, s.service,"
+                " s.snapshot_date, s.snapshot_distance_days, s.fallback,"
                 " t.status AS text_status, t.reason AS text_reason, t.title, t.author,"
-                " t.published, t.language, t.sitename, t.text, t.conversion_record_id"
+                " t.published, t.language, t.sitename, t.text, t.conversion_record_id,"
+                " t.date_gap_days, t.date_flag"
                 " FROM citations c LEFT JOIN sources s ON s.url_key = c.url_key"
                 " LEFT JOIN texts t ON t.url_key = c.url_key"
                 " WHERE c.event_id=? ORDER BY c.position",
@@ -311,6 +399,15 @@ class Index:
         row = self.db.execute("SELECT * FROM captures WHERE record_id=?", (record_id,)).fetchone()
         return CaptureRow(**dict(row)) if row else None
 
+    def latest_response(self, url: str) -> CaptureRow | None:
+        """The latest response record captured for exactly `url`."""
+        row = self.db.execute(
+            "SELECT * FROM captures WHERE url=? AND record_type='response'"
+            " ORDER BY date DESC, record_id LIMIT 1",
+            (url,),
+        ).fetchone()
+        return CaptureRow(**dict(row)) if row else None
+
     def captures(self, record_type: str | None = None) -> list[CaptureRow]:
         """Every capture row (optionally of one record type), in file order."""
         sql = "SELECT * FROM captures"
@@ -320,6 +417,16 @@ class Index:
             args = (record_type,)
         sql += " ORDER BY warc_file, offset"
         return [CaptureRow(**dict(r)) for r in self.db.execute(sql, args)]
+
+    def domain_health(self) -> list[sqlite3.Row]:
+        """Every domain that ever failed, with its consecutive failures and dead_since."""
+        return list(self.db.execute("SELECT * FROM domain_health ORDER BY domain"))
+
+    def cached_lookup(self, url: str, since: str) -> sqlite3.Row | None:
+        """An archive service's kept answer to `url` if fetched at or after `since`."""
+        return self.db.execute(
+            "SELECT * FROM archive_lookups WHERE url=? AND fetched>=?", (url, since)
+        ).fetchone()
 
     def sources(self) -> list[sqlite3.Row]:
         """Every source outcome row."""

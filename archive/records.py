@@ -1,4 +1,8 @@
-"""Build WARC records (request, response, metadata, conversion) from plain data with warcio."""
+"""Build WARC records (request, response, metadata, conversion) from plain data with warcio.
+
+HTTP header names and values are `str` holding the wire bytes one to one (latin-1), and
+are written back as those bytes: warcio would otherwise percent-encode non-ASCII values.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +20,25 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 
+from archive.index import CaptureRow
+
 Headers = Sequence[tuple[str, str]]
 
 #: Request headers never written to a WARC file.
 SCRUBBED_REQUEST_HEADERS = frozenset({"authorization", "proxy-authorization"})
 #: Response headers that describe the transfer, not the stored payload.
 HOP_BY_HOP_RESPONSE_HEADERS = frozenset({"transfer-encoding", "connection", "keep-alive"})
+#: Content type of the JSON metadata records the index is built from (see archive/facts.py).
+JSON_TYPE = "application/json"
 
 
 @dataclass
 class Exchange:
-    """One HTTP exchange as seen on the wire, ready to be written as a request/response pair."""
+    """One HTTP exchange as seen on the wire, ready to be written as a request/response pair.
+
+    `date` is when the capture started (the request was sent); `truncated` is the
+    WARC-Truncated reason when the body was cut (`length`, `disconnect`, `unspecified`).
+    """
 
     url: str
     method: str
@@ -38,8 +50,17 @@ class Exchange:
     body: bytes
     date: datetime
     ip_address: str | None = None
-    truncated: str | None = None  # WARC-Truncated reason: "length", "disconnect", …
+    truncated: str | None = None
+    request_protocol: str = "HTTP/1.1"
     extra: dict[str, str] = field(default_factory=dict)
+
+
+class RawStatusAndHeaders(StatusAndHeaders):  # type: ignore[misc]
+    """HTTP headers written as the bytes they were received as (latin-1 round trip)."""
+
+    def compute_headers_buffer(self, header_filter: Any = None) -> None:
+        """Serialise the status line and headers without warcio's ASCII percent-encoding."""
+        self.headers_buff = self.to_str(header_filter).encode("latin-1") + b"\r\n"
 
 
 def warc_date(moment: datetime) -> str:
@@ -64,13 +85,40 @@ def request_line_target(url: str) -> str:
     return target
 
 
-def _host_header(url: str) -> str:
+def host_header(url: str) -> str:
+    """The Host header a client sends for `url` (port only when it is not the default)."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    if parts.port and parts.port != default:
-        host += f":{parts.port}"
-    return host
+    hostport = parts.netloc.rpartition("@")[2]  # as written in the URL, as Twisted sends it
+    if parts.port is not None and parts.port == {"http": 80, "https": 443}.get(parts.scheme):
+        hostport = hostport[: hostport.rfind(":")]
+    return hostport
+
+
+def stored_response_headers(headers: Headers, body_length: int) -> list[tuple[str, str]]:
+    """Response headers as stored: hop-by-hop ones dropped, Content-Length = stored body."""
+    out: list[tuple[str, str]] = []
+    length_done = False
+    for name, value in headers:
+        lower = name.lower()
+        if lower in HOP_BY_HOP_RESPONSE_HEADERS:
+            continue
+        if lower == "content-length":
+            if not length_done:
+                out.append((name, str(body_length)))
+                length_done = True
+            continue
+        out.append((name, value))
+    if not length_done:
+        out.append(("Content-Length", str(body_length)))
+    return out
+
+
+def sent_request_headers(url: str, headers: Headers) -> list[tuple[str, str]]:
+    """Request headers as stored: credentials scrubbed, Host added when the client added it."""
+    out = [(k, v) for k, v in headers if k.lower() not in SCRUBBED_REQUEST_HEADERS]
+    if not any(k.lower() == "host" for k, _ in out):
+        out.append(("Host", host_header(url)))
+    return out
 
 
 def build_exchange_records(
@@ -78,14 +126,12 @@ def build_exchange_records(
 ) -> tuple[ArcWarcRecord, ArcWarcRecord]:
     """The `request` and `response` records of one exchange, linked by WARC-Concurrent-To."""
     date = warc_date(exchange.date)
-    resp_headers = [
-        (k, v) for k, v in exchange.response_headers if k.lower() not in HOP_BY_HOP_RESPONSE_HEADERS
-    ]
-    # The stored payload is the de-chunked, still-encoded body: say its real length.
-    resp_headers = [(k, v) for k, v in resp_headers if k.lower() != "content-length"]
-    resp_headers.append(("Content-Length", str(len(exchange.body))))
-    status_line = f"{exchange.status} {reason_phrase(exchange.status)}".rstrip()
-    http_resp = StatusAndHeaders(status_line, resp_headers, protocol=exchange.protocol)
+    status_line = f"{exchange.status} {reason_phrase(exchange.status)}"
+    http_resp = RawStatusAndHeaders(
+        status_line,
+        stored_response_headers(exchange.response_headers, len(exchange.body)),
+        protocol=exchange.protocol,
+    )
     warc_headers: dict[str, str] = {"WARC-Date": date}
     if exchange.ip_address:
         warc_headers["WARC-IP-Address"] = exchange.ip_address
@@ -100,15 +146,11 @@ def build_exchange_records(
         http_headers=http_resp,
         warc_headers_dict=warc_headers,
     )
-
-    req_headers = [
-        (k, v) for k, v in exchange.request_headers if k.lower() not in SCRUBBED_REQUEST_HEADERS
-    ]
-    if not any(k.lower() == "host" for k, _ in req_headers):
-        req_headers.insert(0, ("Host", _host_header(exchange.url)))
-    req_line = f"{exchange.method} {request_line_target(exchange.url)}"
-    http_req = StatusAndHeaders(
-        req_line, req_headers, protocol=exchange.protocol, is_http_request=True
+    # warcio splits the method off the request line and keeps the rest as the status line.
+    http_req = RawStatusAndHeaders(
+        f"{exchange.method} {request_line_target(exchange.url)} {exchange.request_protocol}",
+        sent_request_headers(exchange.url, exchange.request_headers),
+        is_http_request=True,
     )
     request = builder.create_warc_record(
         exchange.url,
@@ -131,7 +173,7 @@ def build_metadata_record(
     fields: Mapping[str, Any],
     date: datetime,
 ) -> ArcWarcRecord:
-    """A `metadata` record (application/warc-fields) about the capture of `url`."""
+    """A `metadata` record (application/warc-fields, one `name: value` line per value)."""
     lines = []
     for name, value in fields.items():
         values = value if isinstance(value, list | tuple) else [value]
@@ -141,7 +183,7 @@ def build_metadata_record(
             text = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
             lines.append(f"{name}: {' '.join(text.split())}\r\n")
     payload = "".join(lines).encode("utf-8")
-    headers = {"WARC-Date": warc_date(date), "Content-Type": "application/warc-fields"}
+    headers = {"WARC-Date": warc_date(date)}
     if refers_to:
         headers["WARC-Refers-To"] = refers_to
     return builder.create_warc_record(
@@ -151,6 +193,28 @@ def build_metadata_record(
         length=len(payload),
         warc_headers_dict=headers,
         warc_content_type="application/warc-fields",
+    )
+
+
+def build_json_metadata_record(
+    builder: RecordBuilder,
+    url: str,
+    refers_to: str | None,
+    payload: Mapping[str, Any],
+    date: datetime,
+) -> ArcWarcRecord:
+    """A `metadata` record about `url` whose block is a JSON document (as Common Crawl's WAT)."""
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=False).encode("utf-8")
+    headers = {"WARC-Date": warc_date(date)}
+    if refers_to:
+        headers["WARC-Refers-To"] = refers_to
+    return builder.create_warc_record(
+        url,
+        "metadata",
+        payload=BytesIO(data),
+        length=len(data),
+        warc_headers_dict=headers,
+        warc_content_type=JSON_TYPE,
     )
 
 
@@ -174,4 +238,52 @@ def build_conversion_record(
         length=len(payload),
         warc_headers_dict=headers,
         warc_content_type=content_type,
+    )
+
+
+def build_warcinfo_record(
+    builder: RecordBuilder, filename: str, info: Mapping[str, Any], date: datetime
+) -> ArcWarcRecord:
+    """The `warcinfo` record that opens a file (application/warc-fields, one field a line)."""
+    lines = []
+    for name, value in info.items():
+        if value is None or value == "":
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+        lines.append(f"{name}: {' '.join(text.split())}\r\n")
+    data = "".join(lines).encode("utf-8")
+    return builder.create_warc_record(
+        "",
+        "warcinfo",
+        payload=BytesIO(data),
+        length=len(data),
+        warc_headers_dict={"WARC-Date": warc_date(date), "WARC-Filename": filename},
+        warc_content_type="application/warc-fields",
+    )
+
+
+def capture_row(record: ArcWarcRecord, filename: str, offset: int, length: int) -> CaptureRow:
+    """The index row of a record (built here or read back from a WARC file)."""
+    headers = record.rec_headers
+    status = None
+    mime = None
+    if record.rec_type in ("response", "revisit") and record.http_headers is not None:
+        code = record.http_headers.get_statuscode()
+        status = int(code) if code and code.isdigit() else None
+        mime = record.http_headers.get_header("Content-Type")
+    elif record.rec_type != "request":
+        mime = record.content_type or headers.get_header("Content-Type")
+    return CaptureRow(
+        record_id=headers.get_header("WARC-Record-ID"),
+        warc_file=filename,
+        offset=offset,
+        length=length,
+        record_type=record.rec_type,
+        url=headers.get_header("WARC-Target-URI") or "",
+        date=headers.get_header("WARC-Date") or "",
+        status=status,
+        mime=mime,
+        payload_digest=headers.get_header("WARC-Payload-Digest"),
+        concurrent_to=headers.get_header("WARC-Concurrent-To"),
+        refers_to=headers.get_header("WARC-Refers-To"),
     )

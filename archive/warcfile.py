@@ -6,14 +6,17 @@ import logging
 import os
 import re
 import socket
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
+
+from archive.records import build_warcinfo_record
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,64 @@ class RecordLocation:
     length: int
 
 
+@dataclass(frozen=True)
+class WarcName:
+    """The parts of an IIPC WARC file name `PREFIX-TIMESTAMP17-SERIAL-HOST.warc.gz`."""
+
+    prefix: str
+    timestamp: str
+    serial: int
+    host: str
+
+
+def parse_warc_name(name: str) -> WarcName | None:
+    """Split an IIPC file name (with or without `.open`) into its parts; None if it is not one."""
+    match = _NAME_RE.match(name)
+    if not match:
+        return None
+    return WarcName(
+        match.group("prefix"), match.group("ts"), int(match.group("serial")), match.group("host")
+    )
+
+
+def warc_files(directory: Path, *, include_open: bool = False) -> list[Path]:
+    """The WARC files of a folder in the order they were written (serial, then name)."""
+    if not directory.is_dir():
+        return []
+    found = []
+    for entry in directory.iterdir():
+        if entry.name.endswith(WARC_SUFFIX) or (
+            include_open and entry.name.endswith(WARC_SUFFIX + OPEN_SUFFIX)
+        ):
+            parsed = parse_warc_name(entry.name)
+            found.append((parsed.serial if parsed else -1, entry.name, entry))
+    return [entry for _serial, _name, entry in sorted(found)]
+
+
+@dataclass
+class ScannedRecord:
+    """A record read back from a file: headers, where it sits, and its payload when asked for."""
+
+    record: ArcWarcRecord
+    offset: int
+    length: int
+    payload: bytes | None = None
+
+
+def scan_warc(
+    path: Path, want_payload: Callable[[ArcWarcRecord], bool] | None = None
+) -> Iterator[ScannedRecord]:
+    """Read a WARC file as a stream: each record with its offset, length and (if wanted) payload."""
+    with open(path, "rb") as fh:
+        records = ArchiveIterator(fh)
+        for record in records:
+            payload = None
+            if want_payload is not None and want_payload(record):
+                payload = record.content_stream().read()
+            offset = records.get_record_offset()
+            yield ScannedRecord(record, offset, records.get_record_length(), payload)
+
+
 def safe_hostname(name: str | None = None) -> str:
     """The machine's name reduced to characters that are safe in a WARC file name."""
     raw = name if name is not None else socket.gethostname()
@@ -45,9 +106,9 @@ def next_serial(directory: Path, prefix: str) -> int:
     highest = -1
     if directory.is_dir():
         for entry in directory.iterdir():
-            match = _NAME_RE.match(entry.name)
-            if match and match.group("prefix") == prefix:
-                highest = max(highest, int(match.group("serial")))
+            parsed = parse_warc_name(entry.name)
+            if parsed and parsed.prefix == prefix:
+                highest = max(highest, parsed.serial)
     return highest + 1
 
 
@@ -56,11 +117,21 @@ def warc_timestamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
 
 
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or a new file in `directory` durable."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class RotatingWarcWriter:
     """Appends records to `PREFIX-TIMESTAMP17-SERIAL-HOST.warc.gz`, rotating at `max_size` bytes.
 
-    Each file starts with a `warcinfo` record; while written it is named `….warc.gz.open`
-    and it is fsynced and renamed when rotated or closed. Serials continue across runs.
+    Each file starts with a `warcinfo` record that every later record names in
+    `WARC-Warcinfo-ID`; while written the file is `….warc.gz.open`, and it is fsynced and
+    renamed when rotated or closed (then `on_close(name)` runs). Serials continue across runs.
     """
 
     def __init__(
@@ -71,6 +142,7 @@ class RotatingWarcWriter:
         info: Mapping[str, Any],
         hostname: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        on_close: Callable[[str], object] | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.prefix = prefix
@@ -78,11 +150,13 @@ class RotatingWarcWriter:
         self.info = dict(info)
         self.hostname = safe_hostname(hostname)
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.on_close = on_close
         self.builder = WARCWriter(None, gzip=True, warc_version="1.1")
         self._fh: BinaryIO | None = None
         self._name: str | None = None
         self._writer: WARCWriter | None = None
         self._serial: int | None = None
+        self._warcinfo_id: str | None = None
         self.closed_files: list[str] = []
 
     @property
@@ -96,18 +170,24 @@ class RotatingWarcWriter:
         if self._serial is not None:
             serial = max(serial, self._serial + 1)
         self._serial = serial
-        stamp = warc_timestamp(self.clock())
-        name = f"{self.prefix}-{stamp}-{serial:05d}-{self.hostname}{WARC_SUFFIX}"
+        now = self.clock()
+        name = f"{self.prefix}-{warc_timestamp(now)}-{serial:05d}-{self.hostname}{WARC_SUFFIX}"
         path = self.directory / (name + OPEN_SUFFIX)
         self._fh = open(path, "xb")  # noqa: SIM115 - kept open across calls on purpose
         self._name = name
         self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
-        info = self._writer.create_warcinfo_record(name, self.info)
+        info = build_warcinfo_record(self.builder, name, self.info, now)
+        self._warcinfo_id = info.rec_headers.get_header("WARC-Record-ID")
         self._writer.write_record(info)
+        fsync_dir(self.directory)
         logger.info("Opened WARC file %s", path)
 
     def write(self, records: Iterable[ArcWarcRecord]) -> list[RecordLocation]:
-        """Write records one after another into the current file and say where each went."""
+        """Write records one after another into the current file and say where each went.
+
+        warcio flushes after every record, so a record is with the operating system (and
+        survives a killed process) before this returns.
+        """
         if self._fh is None or self._fh.tell() >= self.max_size:
             if self._fh is not None:
                 self.close()
@@ -115,6 +195,8 @@ class RotatingWarcWriter:
         assert self._fh is not None and self._writer is not None and self._name is not None
         locations = []
         for record in records:
+            if self._warcinfo_id:
+                record.rec_headers.replace_header("WARC-Warcinfo-ID", self._warcinfo_id)
             start = self._fh.tell()
             self._writer.write_record(record)
             locations.append(RecordLocation(self._name, start, self._fh.tell() - start))
@@ -134,16 +216,11 @@ class RotatingWarcWriter:
         self._fh.close()
         final = self.directory / self._name
         os.replace(self.directory / (self._name + OPEN_SUFFIX), final)
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         logger.info("Closed WARC file %s", final)
-        self.closed_files.append(self._name)
+        name = self._name
+        self.closed_files.append(name)
         self._fh = self._writer = None
-        self._name = None
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        self._name = self._warcinfo_id = None
+        if self.on_close is not None:
+            self.on_close(name)

@@ -14,6 +14,7 @@ from archive.reader import Archive
 from archive.textout import short as _short
 from archive.textout import table as _table
 from simweb.catalog import start_urls
+from simweb.fallbackweb import FALLBACK_LIST
 from simweb.runner import start_simweb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,8 @@ def crawl_command(archive_dir: Path, start_urls: Sequence[str]) -> list[str]:
         "DOWNLOAD_TIMEOUT=10",
         "-s",
         "ARCHIVE_PROGRESS_INTERVAL=5",
+        "-s",
+        f"FALLBACK_LIST={FALLBACK_LIST}",  # the demo web's moved and dead domains
     ]
 
 

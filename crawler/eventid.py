@@ -54,3 +54,27 @@ def event_id(url: str, date: datetime.date | None) -> str:
     day = date.isoformat() if isinstance(date, datetime.date) else "undated"
     name = f"{slug}-{digest}" if slug else f"event-{digest}"
     return f"{day}/{name}"
+
+
+#: How many words of a bullet's text its event id's slug keeps.
+BULLET_WORDS = 8
+
+
+def bullet_event_id(date: datetime.date | None, text: str, occurrence: int = 1) -> str:
+    """Return `YYYY-MM-DD/<first words>-<hash8>` for one of several events on a page.
+
+    For pages that hold many events (Current Events Portal bullets): the hash is of the date
+    and the whitespace-normalised text (plus `occurrence` for the 2nd, 3rd… identical text of
+    a day), never of the page's URL, so a bullet read from a day page or from its month page
+    gets the same id. Editing the text gives a new id.
+    """
+    if isinstance(date, datetime.datetime):
+        date = date.date()
+    day = date.isoformat() if isinstance(date, datetime.date) else "undated"
+    norm = " ".join(text.split())
+    key = f"{day}\n{norm}" + (f"\n#{occurrence}" if occurrence > 1 else "")
+    digest = hashlib.sha1(key.encode("utf-8", "replace")).hexdigest()[:8]
+    ascii_text = unicodedata.normalize("NFKD", norm).encode("ascii", "ignore").decode("ascii")
+    words = _NON_SLUG.sub(" ", ascii_text.lower()).split()
+    slug = _slugify("-".join(words[:BULLET_WORDS]))
+    return f"{day}/{slug}-{digest}" if slug else f"{day}/event-{digest}"

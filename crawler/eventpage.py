@@ -70,6 +70,10 @@ class Event:
     sources: tuple[SourceLink, ...]
     related: tuple[RelatedLink, ...]
     day_index_url: str | None
+    #: The event's own category heading (portal bullets: "Armed conflicts and attacks"), if any.
+    category: str = ""
+    #: The event's own context tags (portal bullets: the category, then the story/topic labels).
+    context: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

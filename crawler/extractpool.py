@@ -38,13 +38,17 @@ from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from crawler.extraction import ExtractedText, extract_article
+from crawler.extraction import ExtractedText, extract_document
 
 __all__ = ["ExtractionOutcome", "ExtractionPool", "extract_to_dict"]
 
-WorkerFunc = Callable[[str, str], "dict[str, Any] | None"]
+#: ``func(document, url, **options)``: document is decoded HTML (str) or PDF bytes.
+WorkerFunc = Callable[..., "dict[str, Any] | None"]
 
-_PRELOAD = ["crawler.extraction"]  # imported once in the forkserver, inherited by every worker
+_PRELOAD = [
+    "crawler.extraction",
+    "crawler.pdftext",
+]  # imported once in the forkserver, inherited by every worker
 _KILL_JOIN_SECONDS = 2.0
 
 
@@ -73,16 +77,23 @@ def _init_worker() -> None:
     import crawler.extraction  # noqa: F401  (already loaded when the forkserver preloaded it)
 
 
-def extract_to_dict(html: str, url: str) -> dict[str, Any] | None:
-    """Run ``extract_article`` and return ``to_dict()`` (the pool's default worker function)."""
-    result = extract_article(html, url)
+def extract_to_dict(document: str | bytes, url: str, **options: Any) -> dict[str, Any] | None:
+    """Run ``extract_document`` and return ``to_dict()`` (the pool's default worker function).
+
+    ``options``: ``content_type``, ``event`` ({"headline", "date"}) and ``site`` (the dict
+    form of :class:`crawler.boilerplate.SiteHint`).
+    """
+    result = extract_document(document, url, **options)
     return None if result is None else result.to_dict()
 
 
-def _run_in_worker(func: WorkerFunc, html: str, url: str) -> tuple[str, str | None]:
+def _run_in_worker(
+    func: WorkerFunc, document: str | bytes, url: str, options: dict[str, Any]
+) -> tuple[str, str | None]:
     """Call ``func`` in a worker; return (status, JSON text or reason): never raises."""
     try:
-        result = func(html, url)
+        # without options, ``func(document, url)``: any two-argument function can be pooled
+        result = func(document, url, **options) if options else func(document, url)
         if result is None:
             return "empty", None
         if not isinstance(result, dict):
@@ -142,10 +153,13 @@ class ExtractionPool:
 
     # ------------------------------------------------------------------ public API
 
-    async def extract(self, html: str, url: str) -> ExtractionOutcome:
-        """Extract one page in a worker; failures become outcomes (only cancellation propagates)."""
+    async def extract(self, html: str | bytes, url: str, **options: Any) -> ExtractionOutcome:
+        """Extract one page in a worker; failures become outcomes (only cancellation propagates).
+
+        ``options`` are passed to the worker function as keyword arguments (plain data).
+        """
         try:
-            outcome = await self._extract(html, url)
+            outcome = await self._extract(html, url, options)
         except asyncio.CancelledError:
             raise  # the caller cancelled us: not an extraction failure
         except Exception as exc:  # defensive: extract() must not raise
@@ -186,7 +200,9 @@ class ExtractionPool:
             self._start_lock = asyncio.Lock()
         return self._slots, self._start_lock
 
-    async def _extract(self, html: str, url: str) -> ExtractionOutcome:
+    async def _extract(
+        self, html: str | bytes, url: str, options: dict[str, Any]
+    ) -> ExtractionOutcome:
         """Run up to two attempts; only a lost pool (not a timeout) earns the second one."""
         slots, start_lock = self._primitives()
         # At most `workers` pages in flight, so the time limit measures work, not queueing.
@@ -204,17 +220,21 @@ class ExtractionPool:
                         "error", None, f"extraction pool failed to start: {_describe(exc)}"
                     )
                 try:
-                    return await self._attempt(executor, html, url)
+                    return await self._attempt(executor, html, url, options)
                 except _PoolLost as lost:
                     lost_reason = str(lost)
             return ExtractionOutcome("error", None, f"{lost_reason} (also on the retry)")
 
     async def _attempt(
-        self, executor: ProcessPoolExecutor, html: str, url: str
+        self,
+        executor: ProcessPoolExecutor,
+        html: str | bytes,
+        url: str,
+        options: dict[str, Any],
     ) -> ExtractionOutcome:
         """Submit one page to ``executor`` and wait for it within the time limit."""
         try:
-            cfut = executor.submit(_run_in_worker, self.func, html, url)
+            cfut = executor.submit(_run_in_worker, self.func, html, url, options)
         except (BrokenProcessPool, RuntimeError) as exc:  # broken or shut down under us
             self._teardown(executor, _describe(exc))
             raise _PoolLost(f"extraction pool was recycled ({_describe(exc)})") from exc

@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from archive.store import ArchiveStore
 from crawler.capture import store_for
 from crawler.config import ArchiveConfig
+from crawler.crawltexts import CrawlTexts, text_fields
 from crawler.extractpool import ExtractionOutcome, ExtractionPool
 from crawler.items import EventItem, SourceItem
 
@@ -25,6 +26,11 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.store: ArchiveStore | None = None
         self.pool: ExtractionPool | None = None
+        # per-site block statistics and date flags (crawler/crawltexts.py)
+        self.texts = CrawlTexts(
+            min_pages=crawler.settings.getint("ARCHIVE_BOILERPLATE_MIN_PAGES"),
+            flag_days=crawler.settings.getint("ARCHIVE_DATE_FLAG_DAYS"),
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -38,8 +44,11 @@ class ArchivePipeline:
             workers=self.config.extract_workers, timeout=self.config.extract_timeout
         )
 
-    def close_spider(self) -> None:
-        """Stop the extraction workers and push WARC bytes to the OS."""
+    async def close_spider(self) -> None:
+        """Re-extract pages the final site statistics change; stop the workers; flush."""
+        if self.pool is not None and self.store is not None and self.stats is not None:
+            changed = await self.texts.finish(self.pool, self.store)
+            self.stats.inc_value("archive/text/reextracted", changed)
         if self.pool is not None:
             self.pool.close()
         if self.store is not None:
@@ -56,18 +65,26 @@ class ArchivePipeline:
     def _add_event(self, item: EventItem) -> None:
         assert self.store is not None and self.stats is not None
         event = item.event
-        self.store.index.add_event(
-            event_id=event.event_id,
-            url=event.url,
-            date=event.date.isoformat() if event.date else None,
-            headline=event.headline,
-            lede=event.lede,
-            day_index_url=event.day_index_url,
-            depth=item.depth,
-            seen=self.store.now(),
-            sources=[(s.position, s.label, s.url, s.kind) for s in event.sources],
-            related=[(n, r.url, r.summary, r.context) for n, r in enumerate(event.related, 1)],
-            warnings=item.warnings,
+        # An `event` fact record in derived/, applied to the index (archive/facts.py).
+        self.store.record_event(
+            {
+                "event_id": event.event_id,
+                "url": event.url,
+                "date": event.date.isoformat() if event.date else None,
+                "headline": event.headline,
+                "lede": event.lede,
+                "day_index_url": event.day_index_url,
+                "depth": item.depth,
+                "sources": [
+                    {"position": s.position, "label": s.label, "url": s.url, "kind": s.kind}
+                    for s in event.sources
+                ],
+                "related": [
+                    {"position": n, "url": r.url, "summary": r.summary, "context": list(r.context)}
+                    for n, r in enumerate(event.related, 1)
+                ],
+                "warnings": list(item.warnings),
+            }
         )
         self.stats.inc_value("archive/events")
 
@@ -76,54 +93,51 @@ class ArchivePipeline:
         response_id = item.hops[-1]["record_id"] if item.hops and item.outcome != "dead" else None
         text_fields: dict[str, Any] | None = None
         text: str | None = None
-        if item.html is not None and item.final_url:
-            outcome = await self.pool.extract(item.html, item.final_url)
-            text_fields = self._text_fields(outcome)
+        document = item.html if item.html is not None else item.body
+        if document is not None and item.final_url:
+            options = self.texts.options(item.final_url, item.content_type, item.citing_event)
+            outcome = await self.pool.extract(document, item.final_url, **options)
+            text_fields = self._text_fields(outcome, item.citing_event)
+            if text_fields.get("date_flag"):
+                self.stats.inc_value("archive/text/date_far")
             text = text_fields.get("text")
             self.stats.inc_value(f"archive/text/{outcome.status}")
+            if outcome.status == "empty" and item.recover is not None:
+                # No article on the page: a dead-link signal; the spider's fallback chain
+                # may find a better copy (moved domain, archive service).
+                better = await item.recover(f"no article text at {item.final_url}")
+                if better is not None:
+                    return await self._add_source(better)
             if outcome.status != "ok":
                 logger.warning("No text from %s: %s", item.final_url, outcome.reason)
-        events = self.store.index.event_ids_citing(item.cited_url)
-        metadata = {
-            "event-id": events,
-            "cited-url": item.cited_url,
-            "provenance": item.outcome,
-            "archived-url": item.final_url,
-            "hop": [f"{h['status']} {h['url']}" for h in item.hops],
-            "reason": item.reason,
-        }
-        _meta_row, conv_row = self.store.write_derived(
-            item.final_url or item.cited_url, response_id, metadata, text
+        # A `source` fact (and a `text` fact with a conversion record) in derived/, applied
+        # to the index (archive/facts.py): the index can be rebuilt from the WARC files.
+        self.store.record_source(
+            {
+                "url": item.cited_url,
+                "kind": item.kind,
+                "outcome": item.outcome,
+                "final_url": item.final_url,
+                "status": item.status,
+                "reason": item.reason,
+                "response_record_id": response_id,
+                "hops": item.hops,
+                # Provenance of fallback copies (SPEC §5): archive service, snapshot date,
+                # days from the event's date, and every fallback step tried.
+                "service": item.service,
+                "snapshot_date": item.snapshot_date,
+                "snapshot_distance_days": item.distance_days,
+                "fallback": item.fallback,
+                "event_ids": self.store.index.event_ids_citing(item.cited_url),
+            },
+            text_fields,
+            text,
         )
-        self.store.index.set_source(
-            url=item.cited_url,
-            kind=item.kind,
-            outcome=item.outcome,
-            final_url=item.final_url,
-            status=item.status,
-            reason=item.reason,
-            response_record_id=response_id,
-            hops=item.hops,
-            updated=self.store.now(),
-        )
-        if text_fields is not None:
-            text_fields["response_record_id"] = response_id
-            text_fields["conversion_record_id"] = conv_row.record_id if conv_row else None
-            self.store.index.set_text(url=item.cited_url, fields=text_fields)
+        if text_fields is not None and item.final_url:
+            self.texts.remember(
+                item.cited_url, item.final_url, response_id, item.citing_event, outcome.result
+            )
         self.stats.inc_value(f"archive/sources/{item.outcome}")
 
-    @staticmethod
-    def _text_fields(outcome: ExtractionOutcome) -> dict[str, Any]:
-        fields: dict[str, Any] = {"status": outcome.status, "reason": outcome.reason}
-        if outcome.result is not None:
-            result = outcome.result
-            fields.update(
-                title=result.title,
-                author=result.author,
-                published=result.date,
-                language=result.language,
-                sitename=result.sitename,
-                extractor=result.extractor,
-                text=result.text,
-            )
-        return fields
+    def _text_fields(self, outcome: ExtractionOutcome, event: dict[str, Any]) -> dict[str, Any]:
+        return text_fields(outcome, event, self.texts.flag_days)

@@ -15,8 +15,10 @@ from crawler.config import ArchiveConfig
 logger = logging.getLogger(__name__)
 
 #: Provenance outcomes that mean the source came from somewhere other than its cited URL.
-FALLBACK_OUTCOMES = ("moved",)
+FALLBACK_OUTCOMES = ("moved", "wayback", "commoncrawl")
 ARCHIVED_OUTCOMES = ("origin", "redirect")
+#: The order outcomes are listed in the final summary (others follow, by name).
+OUTCOME_ORDER = ARCHIVED_OUTCOMES + FALLBACK_OUTCOMES + ("dead",)
 
 
 def progress_counts(stats: dict[str, Any], pending: int) -> dict[str, int]:
@@ -36,6 +38,23 @@ def progress_counts(stats: dict[str, Any], pending: int) -> dict[str, int]:
         "dead": dead,
         "pending": pending,
     }
+
+
+def provenance_line(stats: dict[str, Any]) -> str:
+    """Sources by provenance, for the final summary ("origin 20, wayback 3, dead 2")."""
+    counts = {
+        key.rsplit("/", 1)[1]: int(value)
+        for key, value in stats.items()
+        if key.startswith("archive/sources/")
+    }
+    order = [o for o in OUTCOME_ORDER if o in counts] + sorted(set(counts) - set(OUTCOME_ORDER))
+    return "Sources by provenance: " + (", ".join(f"{o} {counts[o]}" for o in order) or "none")
+
+
+def dead_domains_line(stats: dict[str, Any]) -> str:
+    """The domains found dead in this crawl, for the final summary."""
+    domains = list(stats.get("fallback/dead_domains") or [])
+    return f"Dead domains ({len(domains)}): " + (", ".join(domains) or "none")
 
 
 def format_progress(counts: dict[str, int]) -> str:
@@ -89,5 +108,8 @@ class Progress:
         if self.task is not None and self.task.running:
             self.task.stop()
         assert self.crawler.stats is not None
-        counts = progress_counts(self.crawler.stats.get_stats(), 0)
+        stats = self.crawler.stats.get_stats()
+        counts = progress_counts(stats, 0)
         logger.info("Finished (%s). %s", reason, format_progress(counts))
+        logger.info(provenance_line(stats))
+        logger.info(dead_domains_line(stats))

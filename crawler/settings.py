@@ -1,4 +1,4 @@
-"""Scrapy settings for the event archiver; every ARCHIVE_* setting is defaulted here.
+"""Scrapy settings for the event archiver; every ARCHIVE_* and FALLBACK_* setting is here.
 
 See the README's "Settings" table for what each one does.
 """
@@ -18,6 +18,13 @@ ARCHIVE_OPERATOR = ""  # who runs the crawl, written to warcinfo
 ARCHIVE_EXTRACT_WORKERS = 0  # 0: one extraction process per core
 ARCHIVE_EXTRACT_TIMEOUT = 20.0  # seconds per page before the extractor is killed
 ARCHIVE_PROGRESS_INTERVAL = 30.0  # seconds between progress lines
+# a text block on this many pages of one site (registered domain) is boilerplate; 0: off
+ARCHIVE_BOILERPLATE_MIN_PAGES = 3
+# a publication date more than this many days from the citing event's date is flagged "far"
+ARCHIVE_DATE_FLAG_DAYS = 14
+# A body past DOWNLOAD_MAXSIZE is archived cut at the limit (WARC-Truncated: length)
+# instead of being dropped; False restores Scrapy's behaviour (the download fails).
+ARCHIVE_KEEP_TRUNCATED = True
 
 # The User-Agent names the project and the contact URL (built by the spider if unset).
 USER_AGENT = None
@@ -45,7 +52,28 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Encoding": "gzip, deflate",
 }
 
+# -- dead and moved domains: the fallbacks (SPEC §5) -------------------------------------------
+FALLBACK_ENABLED = True
+FALLBACK_LIST = ""  # a user fallback list (TOML) read over the bundled one
+FALLBACK_BUNDLED_LIST = True  # read crawler/lists/fallbacks.toml first
+FALLBACK_SERVICES = ["wayback", "commoncrawl"]  # archive services to ask, in order
+FALLBACK_DEAD_AFTER = 5  # consecutive hard failures (retries included) before a domain is dead
+FALLBACK_SNAPSHOT_WINDOW_DAYS = 30  # prefer the first good capture this close after the event
+FALLBACK_MAX_SNAPSHOTS = 3  # captures tried per service before the next service
+FALLBACK_SERVICE_ATTEMPTS = 3  # attempts per request to an archive service
+FALLBACK_BACKOFF = 2.0  # seconds before the 2nd attempt (doubling) when no Retry-After is given
+FALLBACK_RETRY_AFTER_MAX = 120.0  # a longer Retry-After gives the service up for that URL
+FALLBACK_SERVICE_CONCURRENCY = 2  # requests in flight per archive service
+FALLBACK_CACHE_DAYS = 30.0  # reuse archive API answers kept in the index for this long
+FALLBACK_SOFT404_PROBE = True  # probe a made-up path per host to recognise generic pages
+FALLBACK_COMMONCRAWL_CRAWLS = 2  # Common Crawl crawls asked per source (nearest after the event)
+
 # -- components ------------------------------------------------------------------------------
+# Scrapy's HTTP/1.1 handler with the domain-health check right before the wire.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.healthcheck.HealthCheckedDownloadHandler",
+    "https": "crawler.healthcheck.HealthCheckedDownloadHandler",
+}
 EXTENSIONS = {
     "crawler.capture.WarcCapture": 100,
     "crawler.progress.Progress": 500,

@@ -14,9 +14,10 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
+from simweb import fallbackweb
 from simweb.hosts import DeadHost, HangingHost, Host, RefusedHost, Registry, Resource, Site, trace
 from simweb.media import chart_png, cover_photo
-from simweb.sites import courier, eastgate, eventsite, kestrel, meridian, tidewatch
+from simweb.sites import courier, eastgate, eventsite, kestrel, meridian, portal, tidewatch
 from simweb.sites.base import Comment, Page, Story
 from simweb.specs import ArticleSpec, EventSpec
 
@@ -28,6 +29,8 @@ __all__ = [
     "EVENT_SITE",
     "EXTRA_HOSTS",
     "EXTRA_URLS",
+    "FALLBACK_LIST",
+    "FALLBACK_WEB",
     "HOST_CASES",
     "MISSING_EVENT_PAGES",
     "REFUSED_HOSTS",
@@ -59,6 +62,7 @@ EXTRA_HOSTS = {
 }
 HOST_CASES = {
     eventsite.HOST: "event site: markdown + HTML event pages, day indexes, gzip, ETag/304",
+    portal.HOST: "Current Events Portal: day pages and a month page (HTTPS, gzip)",
     meridian.HOST: "HTTPS news site, http->https 301, gzip when asked, 404 page",
     meridian.IMAGE_HOST: "JPEG cover images (http and https)",
     courier.HOST: "plain-HTTP news site, every page chunked, comment threads",
@@ -71,6 +75,24 @@ HOST_CASES = {
     REFUSED_HOSTS[0]: "refused: Squid 503 ERR_CONNECT_FAIL 111",
     HANGING_HOST: "extra: accepts requests and never answers",
     DATA_HOST: "extra: a 2 MB chunked CSV and a slowly trickling one",
+    "www.orvane-observer.org": "dead; moved to www.orvane-observer.press (same paths, https)",
+    "www.orvane-observer.press": "the Observer's new home: the same paths over HTTPS",
+    "www.kessing-times.com": "dead; moved to kessing-times.news, which serves only a home page",
+    "kessing-times.news": "any path answers the home page with 200",
+    "www.harbour-lights.net": "live, but its articles are empty script shells (no article text)",
+    "www.tamsford-herald.com": "soft 404: old articles 301 to the home page",
+    "www.valley-voice.net": "soft 404: any unknown path serves the home page with 200",
+    "www.brenholt-chronicle.com": "parked (a 'may be for sale' page with sponsored searches)",
+    "www.quarryend-post.com": "parked (a marketplace 'buy now' page)",
+    "www.ferryroad-bulletin.com": "dead, and listed dead in simweb's fallback list",
+    "www.northgate-almanac.com": "dead; archived the day before the event and 3 days after",
+    "www.tamsford-beacon.com": "dead; its first archived copy is the home page (a soft 404)",
+    "www.tollgate-weekly.com": "dead; its CDX query gets a 429 with Retry-After first",
+    "www.harbourwatch-daily.com": "dead; twenty cited URLs, two archived",
+    "archive.org": "fake Wayback Machine: availability API",
+    "web.archive.org": "fake Wayback Machine: CDX API, raw (id_) and toolbar replays",
+    "index.commoncrawl.org": "fake Common Crawl index: collinfo.json and per-crawl queries",
+    "data.commoncrawl.org": "fake Common Crawl data: WARC files by byte range",
 }
 
 
@@ -160,6 +182,8 @@ def _published(story: Story) -> float:
 
 
 _ARTICLE_DATA = _load("articles.toml")
+FALLBACK_WEB = fallbackweb.load(TEMPLATES)
+FALLBACK_LIST = fallbackweb.FALLBACK_LIST
 _STORIES = _stories(_ARTICLE_DATA)
 _PAGES: dict[str, Page] = {s.url: TEMPLATES[s.site].render(s) for s in _STORIES}
 _IMAGES = _images(_ARTICLE_DATA)
@@ -214,6 +238,7 @@ def build_registry(extras: bool = True) -> Registry:
         assert isinstance(host, Site), f"no site for image {url}"
         host.add(_route(url), resource)
     registry.add(eventsite.make_site(EVENTS))
+    registry.add(portal.make_site())  # en.wikipedia.org: Current Events Portal pages
     for host in eventsite.extra_hosts():
         registry.add(host)
     for name in DEAD_HOSTS:
@@ -223,6 +248,8 @@ def build_registry(extras: bool = True) -> Registry:
     if extras:
         for host in extra_hosts():
             registry.add(host)
+    for host in FALLBACK_WEB.hosts(registry.get):
+        registry.add(host)
     return registry
 
 
@@ -262,8 +289,27 @@ def _articles() -> dict[str, ArticleSpec]:
                 spec.note = {404: "not found", 503: "proxy error (DNS or connect failure)"}.get(
                     status, f"status {status}"
                 )
+            spec.origin_outcome = spec.expected_outcome
+            case = FALLBACK_WEB.cases.get(url)
+            if case is not None:
+                _apply_case(spec, case)
             articles[url] = spec
     return articles
+
+
+def _apply_case(spec: ArticleSpec, case: fallbackweb.Case) -> None:
+    """What the fallbacks make of a source whose origin is dead, parked, moved or a soft 404."""
+    spec.expected_outcome = case.outcome
+    spec.final_url = case.final_url
+    spec.snapshot = case.snapshot
+    spec.site = case.site
+    spec.note = case.note or spec.note
+    if case.story is not None:
+        spec.title, spec.author = case.story.title, case.story.author
+        spec.published = case.story.published.date()
+        spec.paragraphs = list(case.story.paragraphs)
+        spec.noise = list(case.noise)
+        spec.content_type = "text/html; charset=utf-8"
 
 
 ARTICLES = _articles()

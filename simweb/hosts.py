@@ -145,8 +145,13 @@ class Resource:
     chunk_delay: float = 0.0
 
 
+#: How a site answers a path it does not have: an honest 404, a redirect to its home page,
+#: or its home page itself with 200 (the two kinds of soft 404).
+MISSING_MODES = ("404", "home-redirect", "home-page")
+
+
 class Site(Host):
-    """A live web site serving a table of paths, robots.txt and a 404 page."""
+    """A live web site serving a table of paths, robots.txt and a 404 page (or a soft 404)."""
 
     kind = "site"
 
@@ -162,8 +167,12 @@ class Site(Host):
         headers: Iterable[tuple[str, str]] = (),
         robots: str = DEFAULT_ROBOTS,
         not_found: Callable[[str], bytes] | None = None,
+        missing: str = "404",
     ) -> None:
         super().__init__(name)
+        if missing not in MISSING_MODES:
+            raise ValueError(f"missing={missing!r}: use one of {MISSING_MODES}")
+        self.missing = missing
         self.schemes = tuple(schemes)
         self.https_redirect = https_redirect
         self.gzip = gzip
@@ -203,6 +212,10 @@ class Site(Host):
         if request.scheme == "http" and self.https_redirect:
             return redirect(request, "https://" + self.name + request.path, 301, self.server)
         resource = self.routes.get(request.path) or self.routes.get(request.path_only)
+        if resource is None and self.missing == "home-redirect" and request.path_only != "/":
+            return redirect(request, f"{request.scheme}://{self.name}/", 301, self.server)
+        if resource is None and self.missing == "home-page":
+            resource = self.routes.get("/")
         if resource is None:
             resource = Resource(self.not_found(request.path), "text/html; charset=utf-8", 404)
         if request.method not in ("GET", "HEAD"):

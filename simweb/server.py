@@ -88,7 +88,8 @@ class ProxyServer:
             if task is not None:
                 self._tasks.discard(task)
             writer.close()
-            with suppress(Exception):
+            # Also at shutdown, when close() cancels this task a second time.
+            with suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(writer.wait_closed(), 2)
 
     async def _serve(

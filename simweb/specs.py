@@ -46,3 +46,9 @@ class ArticleSpec:
     site: str = ""
     cited_by: list[str] = field(default_factory=list)
     note: str = ""
+    #: What the origin alone answers, by status and redirects: "origin", "redirect" or
+    #: "dead". A parked page or a soft 404 answers 200; `expected_outcome` says what the
+    #: fallbacks make of it.
+    origin_outcome: str = ""
+    #: For a copy from an archive service: the capture's 14-digit timestamp.
+    snapshot: str | None = None

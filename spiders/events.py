@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, Self
 
 import scrapy
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 import crawler as project
+from crawler.archivefetch import slot_name
 from crawler.capture import CAPTURES_META
+from crawler.deadlinks import Verdict, classify_exception, classify_status
 from crawler.doctype import guess_kind
 from crawler.eventpage import Event, parse_page
 from crawler.failures import describe_failure
+from crawler.fallbackctx import context_for
+from crawler.fallbacks import KNOWN_SERVICES
+from crawler.healthcheck import DomainDead
 from crawler.items import EventItem, SourceItem
 from crawler.options import CrawlOptions
+from crawler.recovery import SourceRecovery
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +38,7 @@ CITED_KIND = "cited_kind"
 CITING_EVENT = "citing_event"
 
 EXTRACTABLE_TYPES = ("text/html", "application/xhtml+xml")
+PDF_TYPES = ("application/pdf", "application/x-pdf")  # extracted from the body bytes
 
 
 class EventsSpider(scrapy.Spider):
@@ -51,6 +60,13 @@ class EventsSpider(scrapy.Spider):
         self.options = CrawlOptions.from_args(start, start_file, depth, since, until)
 
     @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """Build the spider; a bad fallback list or FALLBACK_* setting stops the crawl here."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        context_for(crawler)
+        return spider
+
+    @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         """Name the project and its contact URL in the User-Agent unless the user set one."""
         super().update_settings(settings)
@@ -62,9 +78,22 @@ class EventsSpider(scrapy.Spider):
                 f"event-archiver/{project.__version__} (+{contact})",
                 priority="spider",
             )
+        # One download slot per archive service caps how many requests it gets at once.
+        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+        concurrency = settings.getint("FALLBACK_SERVICE_CONCURRENCY")
+        for service in KNOWN_SERVICES:
+            slots.setdefault(slot_name(service), {"concurrency": concurrency})
+        settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     async def start(self) -> AsyncIterator[Request]:
         """Request every start URL (event pages or day indexes)."""
+        fallback = context_for(self.crawler)
+        if fallback.config.enabled:
+            logger.info(
+                "Fallbacks: %(entries)d list entries, archive services %(services)s, "
+                "a domain is dead after %(dead_after)d consecutive failures",
+                fallback.describe(),
+            )
         for url in self.options.start_urls:
             yield self._page_request(url, depth=0)
 
@@ -148,8 +177,17 @@ class EventsSpider(scrapy.Spider):
         logger.warning("Event page %s could not be fetched: %s", request.url, reason)
         self.crawler.stats.inc_value("events/page/failed")
 
-    def parse_source(self, response: Response) -> Iterator[SourceItem]:
-        """A cited source answered: record its capture and, for documents, its text."""
+    def _recovery(self, meta: dict[str, Any], url: str) -> SourceRecovery:
+        return SourceRecovery(
+            context_for(self.crawler),
+            self.crawler.engine.download_async,  # type: ignore[union-attr]
+            meta.get(CITED_URL, url),
+            meta.get(CITED_KIND, "document"),
+            meta.get(CITING_EVENT, {}),
+        )
+
+    async def parse_source(self, response: Response) -> AsyncIterator[SourceItem]:
+        """A cited source answered: its capture and text, or the fallbacks if it is no article."""
         cited = response.meta[CITED_URL]
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
         kind = guess_kind(response.url, content_type)
@@ -157,8 +195,9 @@ class EventsSpider(scrapy.Spider):
         mime = (content_type or "").split(";")[0].strip().lower()
         if kind == "document" and isinstance(response, TextResponse) and mime in EXTRACTABLE_TYPES:
             html = response.text
+        pdf = response.body if kind == "document" and mime in PDF_TYPES else None
         redirected = bool(response.meta.get("redirect_urls"))
-        yield SourceItem(
+        item = SourceItem(
             cited_url=cited,
             kind=kind,
             outcome="redirect" if redirected else "origin",
@@ -167,22 +206,60 @@ class EventsSpider(scrapy.Spider):
             reason=None,
             hops=list(response.meta.get(CAPTURES_META, [])),
             html=html,
+            body=pdf,
             content_type=content_type,
             citing_event=response.meta.get(CITING_EVENT, {}),
         )
+        if not context_for(self.crawler).config.enabled:
+            yield item
+            return
+        recovery = self._recovery(response.meta, response.url)
+        verdict = await recovery.check_origin(response, html)
+        if verdict.dead:
+            logger.warning("Source %s is not the article: %s", cited, verdict.reason)
+            recovery.origin_failed(response.url, response.status, verdict, item.hops)
+            yield await recovery.run()
+            return
+        if html is not None:
+            recovery.origin_accepted(response.url, response.status)
+            item.recover = recovery.after_empty
+            item.fallback = recovery.chain
+        yield item
 
-    def source_failed(self, failure: Failure) -> Iterator[SourceItem]:
-        """A cited source could not be archived: record it as dead with the reason."""
+    async def source_failed(self, failure: Failure) -> AsyncIterator[SourceItem]:
+        """A cited source could not be fetched: try the fallbacks, else record it dead."""
         request = failure.request  # type: ignore[attr-defined]
+        cited = request.meta.get(CITED_URL, request.url)
         reason, status = describe_failure(failure)
-        logger.warning("Source %s is dead: %s", request.meta.get(CITED_URL, request.url), reason)
-        yield SourceItem(
-            cited_url=request.meta.get(CITED_URL, request.url),
-            kind=request.meta.get(CITED_KIND, "document"),
-            outcome="dead",
-            final_url=None,
-            status=status,
-            reason=reason,
-            hops=list(request.meta.get(CAPTURES_META, [])),
-            citing_event=request.meta.get(CITING_EVENT, {}),
-        )
+        hops = list(request.meta.get(CAPTURES_META, []))
+        logger.warning("Source %s could not be fetched: %s", cited, reason)
+        if not context_for(self.crawler).config.enabled:
+            yield SourceItem(
+                cited_url=cited,
+                kind=request.meta.get(CITED_KIND, "document"),
+                outcome="dead",
+                final_url=None,
+                status=status,
+                reason=reason,
+                hops=hops,
+                citing_event=request.meta.get(CITING_EVENT, {}),
+            )
+            return
+        recovery = self._recovery(request.meta, request.url)
+        recovery.origin_failed(request.url, status, failure_verdict(failure, reason), hops)
+        yield await recovery.run()
+
+
+def failure_verdict(failure: Failure, reason: str) -> Verdict:
+    """The dead-link verdict for a failed source request (HTTP status or download error)."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        squid = exc.response.headers.get(b"X-Squid-Error")
+        verdict = classify_status(exc.response.status, squid.decode("latin-1") if squid else None)
+        return Verdict(True, verdict.signal, reason, verdict.hard)
+    if exc is None:
+        return Verdict(True, "error", reason)
+    if isinstance(exc, DomainDead):
+        return Verdict(True, "listed_dead" if exc.listed else "dead_domain", exc.reason)
+    verdict = classify_exception(exc)
+    return Verdict(True, verdict.signal, verdict.reason if verdict.signal != "error" else reason)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from simweb.fallbackweb import FALLBACK_LIST
 from simweb.runner import SimWeb, start_simweb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,8 @@ FAST_SETTINGS = {
     "ARCHIVE_EXTRACT_WORKERS": "2",
     "ARCHIVE_PROGRESS_INTERVAL": "1",
     "LOG_LEVEL": "INFO",
+    # The simulated web's own fallback list (its moved and dead domains).
+    "FALLBACK_LIST": str(FALLBACK_LIST),
 }
 
 

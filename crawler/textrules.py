@@ -1,0 +1,128 @@
+"""General cleaning rules around the extractor: before it on the tree, after it on the text.
+
+No rule is keyed to one site: link-only teaser paragraphs ("READ MORE: …", "Lire aussi : …"),
+a comment widget's heading and everything after it, bylines, the headline and its kicker
+repeated in the body, and the standfirst that templates keep outside the article body
+(recovered when the page's own description names it). Pure lxml and strings, no Scrapy.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = [
+    "clean_lines",
+    "cut_at_comments",
+    "drop_link_teasers",
+    "page_description",
+    "recover_standfirst",
+]
+
+_WORD = re.compile(r"\w+")
+#: Headings and chrome that open a comment thread, in the languages of our sources.
+_COUNT = r"(?:\s*\(\d+\))?\s*:?\s*$"
+_COMMENT_MARKERS = re.compile(
+    r"^(?:\d+\s+)?(?:comments?|reader comments|commentaires?|réactions?|réagissez"
+    r"|комментари[йия]|отзывы|التعليقات|تعليقات|kommentare|comentarios)"
+    + _COUNT
+    + r"|^\d+\s+(?:thoughts? on|responses? to|replies to)\b"
+    r"|^(?:leave|post|add|write) a (?:reply|comment)\b|^join the (?:discussion|conversation)\b"
+    r"|^notify of\b|^(?:newest|oldest) (?:most voted|first)\b|^inline feedbacks\b"
+    r"|^(?:show|load|view|read) (?:all )?(?:\d+ )?comments\b|^you must be logged in to\b"
+    r"|^your email address will not be published\b|^vous devez être connecté pour réagir"
+    r"|^оставьте комментарий|^أضف تعليق",
+    re.IGNORECASE,
+)
+_TEASER_MAX_WORDS = 30
+_TEASER_TAGS = ("p", "li", "div", "aside")
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def drop_link_teasers(tree: Any) -> int:
+    """Remove short blocks that are a link with at most a label: teasers for other stories."""
+    body = tree.find(".//body")
+    if body is None:
+        return 0
+    removed = 0
+    for element in list(body.iter(*_TEASER_TAGS)):
+        if element.getparent() is None:
+            continue
+        total = _words(element.text_content())
+        if not total or total > _TEASER_MAX_WORDS:
+            continue
+        linked = sum(_words(a.text_content()) for a in element.iter("a"))
+        if linked >= 0.6 * total and total - linked <= 3:
+            element.drop_tree()
+            removed += 1
+    return removed
+
+
+def page_description(tree: Any) -> str | None:
+    """The page's own summary: ``<meta name=description>`` or ``og:description``."""
+    for meta in tree.iterfind(".//head/meta"):
+        name = (meta.get("name") or meta.get("property") or "").lower()
+        if name in ("description", "og:description"):
+            content = " ".join((meta.get("content") or "").split())
+            if content:
+                return content
+    return None
+
+
+def recover_standfirst(tree: Any, text: str) -> str:
+    """Put back the standfirst: the page's description, shown in its body, missing from the text."""
+    description = page_description(tree)
+    if not description or _words(description) < 6 or _norm(description) in _norm(text):
+        return text
+    wanted = _norm(description)
+    body = tree.find(".//body")
+    if body is None:
+        return text
+    for element in body.iter("p", "h2", "div", "span", "strong"):
+        if _norm(element.text_content()) == wanted:
+            return f"{description}\n{text}" if text else description
+    return text
+
+
+def cut_at_comments(lines: list[str]) -> list[str]:
+    """Drop a comment thread: from the first comment-widget line on, unless it opens the text."""
+    total = sum(_words(line) for line in lines)
+    seen = 0
+    for k, line in enumerate(lines):
+        if _words(line) <= 12 and _COMMENT_MARKERS.match(line.strip()):
+            if seen >= total / 3:
+                return lines[:k]
+            return lines[:k] + cut_at_comments(lines[k + 1 :])
+        seen += _words(line)
+    return lines
+
+
+def _is_byline(line: str, author: str | None) -> bool:
+    if not author or _words(line) > 15:
+        return False
+    first = author.split(";")[0].strip()
+    if not first:
+        return False
+    return re.match(rf"^\W*(?:\w+\W+)?{re.escape(first)}\b", line, re.IGNORECASE) is not None
+
+
+def clean_lines(text: str, title: str | None, author: str | None) -> list[str]:
+    """The text's lines without the repeated headline (and its kicker), bylines and comments."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if title:
+        wanted = _norm(title)
+        for k, line in enumerate(lines[:4]):
+            if _norm(line) == wanted:
+                # a kicker or section label just above the headline goes with it
+                head = [x for x in lines[:k] if _words(x) > 3]
+                lines = head + lines[k + 1 :]
+                break
+    lines = [line for line in lines if not _is_byline(line, author)]
+    return cut_at_comments(lines)
