@@ -37,6 +37,8 @@ def crawl_command(archive_dir: Path, start_urls: Sequence[str]) -> list[str]:
         "-s",
         "ARCHIVE_PROGRESS_INTERVAL=5",
         "-s",
+        "STATS_DUMP=False",  # the stats are kept in ARCHIVE_DIR/runs/
+        "-s",
         f"FALLBACK_LIST={FALLBACK_LIST}",  # the demo web's moved and dead domains
     ]
 
@@ -92,6 +94,9 @@ def summarise(archive_dir: Path) -> str:
     lines.append(f"  {py} -m archive --dir {archive_dir} events")
     lines.append(f"  {py} -m archive --dir {archive_dir} show {first}")
     lines.append(f"  {py} -m archive --dir {archive_dir} stats")
+    lines.append(f"  {py} -m archive --dir {archive_dir} search flood")
+    lines.append(f"  {py} -m archive --dir {archive_dir} export --format jsonl -o events.jsonl")
+    lines.append(f"  {py} -m archive --dir {archive_dir} serve    # local web reader")
     return "\n".join(lines)
 
 
