@@ -91,6 +91,20 @@ CREATE TABLE IF NOT EXISTS archive_lookups (
     body TEXT NOT NULL,
     fetched TEXT NOT NULL
 );
+-- Crawl state, not facts: every discovered URL and its state (archive/ledger.py).
+CREATE TABLE IF NOT EXISTS ledger (
+    url_key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    role TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_after TEXT,
+    context TEXT NOT NULL DEFAULT '{}',
+    pass_no INTEGER NOT NULL DEFAULT 1,
+    updated TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_state ON ledger(pass_no, state);
 CREATE TABLE IF NOT EXISTS texts (
     url_key TEXT PRIMARY KEY,
     response_record_id TEXT,

@@ -250,6 +250,8 @@ class Archive:
             own = self.read_record(row)
         except DamagedRecord:
             own = None
+        if own is not None and own.status == 304:
+            own = None  # server-not-modified: the original's status and headers still hold
         headers = own.headers if own is not None and own.headers else snap.headers
         status = own.status if own is not None and own.status else snap.status
         return Snapshot(

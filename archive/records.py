@@ -6,6 +6,8 @@ are written back as those bytes: warcio would otherwise percent-encode non-ASCII
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http
 import json
 from collections.abc import Mapping, Sequence
@@ -28,6 +30,9 @@ Headers = Sequence[tuple[str, str]]
 SCRUBBED_REQUEST_HEADERS = frozenset({"authorization", "proxy-authorization"})
 #: Response headers that describe the transfer, not the stored payload.
 HOP_BY_HOP_RESPONSE_HEADERS = frozenset({"transfer-encoding", "connection", "keep-alive"})
+#: WARC/1.1 revisit profiles: same payload as an earlier capture, or the server said 304.
+PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 #: Content type of the JSON metadata records the index is built from (see archive/facts.py).
 JSON_TYPE = "application/json"
 
@@ -164,6 +169,38 @@ def build_exchange_records(
         },
     )
     return request, response
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for a stored body (`sha1:` + base32)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def build_revisit_records(
+    builder: RecordBuilder, exchange: Exchange, original: CaptureRow, profile: str
+) -> tuple[ArcWarcRecord, ArcWarcRecord]:
+    """The `request` and `revisit` records of an exchange that repeats `original`'s payload.
+
+    `profile` is PROFILE_IDENTICAL (a 200 whose payload digest is the original's: the
+    headers are kept, the payload is not) or PROFILE_NOT_MODIFIED (a 304 to a conditional
+    request). Both name the original by WARC-Refers-To, its URI and its date.
+    """
+    request, response = build_exchange_records(builder, exchange)
+    http_resp = response.http_headers
+    headers: dict[str, str] = {"WARC-Date": warc_date(exchange.date)}
+    if exchange.ip_address:
+        headers["WARC-IP-Address"] = exchange.ip_address
+    digest = original.payload_digest or payload_digest(exchange.body)
+    revisit = builder.create_revisit_record(
+        exchange.url, digest, original.url, original.date, http_resp, headers
+    )
+    rec = revisit.rec_headers
+    rec.replace_header("WARC-Profile", profile)
+    rec.add_header("WARC-Refers-To", original.record_id)
+    if profile == PROFILE_NOT_MODIFIED:
+        rec.remove_header("WARC-Payload-Digest")  # a 304 carries no payload to digest
+    request.rec_headers.replace_header("WARC-Concurrent-To", rec.get_header("WARC-Record-ID"))
+    return request, revisit
 
 
 def build_metadata_record(

@@ -27,6 +27,7 @@ from archive.records import (
     build_exchange_records,
     build_json_metadata_record,
     build_metadata_record,
+    build_revisit_records,
     capture_row,
     warc_date,
 )
@@ -105,6 +106,14 @@ class ArchiveStore:
         # Response first, as Heritrix and warcprox do: readers find the payload without a seek.
         resp_row, req_row = self.write_captures([response, request])
         return req_row, resp_row
+
+    def write_revisit(
+        self, exchange: Exchange, original: CaptureRow, profile: str
+    ) -> tuple[CaptureRow, CaptureRow]:
+        """Write a request/revisit pair standing for `original`; return (request, revisit) rows."""
+        request, revisit = build_revisit_records(self.captures.builder, exchange, original, profile)
+        rev_row, req_row = self.write_captures([revisit, request])
+        return req_row, rev_row
 
     def write_captures(self, records: Iterable[ArcWarcRecord]) -> list[CaptureRow]:
         """Write capture records (response, request, revisit, …) to `warc/`, CDXJ and index."""

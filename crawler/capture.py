@@ -32,9 +32,16 @@ from scrapy.http import Response
 from twisted.web.http_headers import Headers as TxHeaders
 
 import crawler as project
+from archive.index import CaptureRow
 from archive.lock import ArchiveLock
 from archive.reader import write_event_texts
-from archive.records import Exchange, host_header
+from archive.records import (
+    PROFILE_IDENTICAL,
+    PROFILE_NOT_MODIFIED,
+    Exchange,
+    host_header,
+    payload_digest,
+)
 from archive.repair import RepairReport, repair_open_files
 from archive.store import ArchiveStore
 from crawler.config import ArchiveConfig
@@ -48,6 +55,11 @@ START_META = "warc_capture_start"
 RECEIVED_META = "warc_bytes_received"
 MAXSIZE_META = "warc_maxsize"
 TRUNCATED_META = "warc_truncated"
+#: request.meta key: the capture (a CaptureRow's fields) a conditional request revalidates.
+REVALIDATE_META = "warc_revalidate_of"
+#: request.meta key set here when the answer was stored as a revisit record:
+#: "not-modified" (a 304) or "identical" (a 200 with the original's payload digest).
+REVISIT_META = "warc_revisit"
 #: Settings the warcinfo record lists (the ones that shape what was captured).
 WARCINFO_SETTINGS = (
     "ROBOTSTXT_OBEY",
@@ -211,7 +223,15 @@ class WarcCapture:
             self.stats.inc_value("archive/capture/proxy_error")
             logger.debug("Not archiving proxy error %s for %s", squid, response.url)
             return
-        _req_row, resp_row = self.store.write_exchange(exchange)
+        revisit = self._revisit(exchange, request)
+        if revisit is not None:
+            original, profile = revisit
+            _req_row, resp_row = self.store.write_revisit(exchange, original, profile)
+            kind = "not-modified" if profile == PROFILE_NOT_MODIFIED else "identical"
+            request.meta[REVISIT_META] = kind
+            self.stats.inc_value(f"archive/capture/revisit/{kind}")
+        else:
+            _req_row, resp_row = self.store.write_exchange(exchange)
         self.stats.inc_value("archive/capture/records", 2)
         self.stats.inc_value(f"archive/capture/status/{response.status}")
         hop: dict[str, Any] = {
@@ -231,6 +251,20 @@ class WarcCapture:
                 exchange.truncated,
             )
         request.meta.setdefault(CAPTURES_META, []).append(hop)
+
+    def _revisit(self, exchange: Exchange, request: Request) -> tuple[CaptureRow, str] | None:
+        """The original and profile when a revalidation's answer repeats an earlier capture."""
+        fields = request.meta.get(REVALIDATE_META)
+        if not fields or exchange.truncated or exchange.url != fields["url"]:
+            return None
+        original = CaptureRow(**fields)
+        if exchange.status == 304:
+            return original, PROFILE_NOT_MODIFIED
+        # Only a non-empty 200: every empty body has the same digest.
+        if exchange.status == 200 and exchange.body:
+            if payload_digest(exchange.body) == original.payload_digest:
+                return original, PROFILE_IDENTICAL
+        return None
 
     def _exchange(self, response: Response, request: Request) -> Exchange:
         """The exchange as sent and received; clears this extension's per-exchange meta keys."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -13,6 +14,7 @@ from crawler.config import ArchiveConfig
 from crawler.crawltexts import CrawlTexts, text_fields
 from crawler.extractpool import ExtractionOutcome, ExtractionPool
 from crawler.items import EventItem, SourceItem
+from crawler.resume import frontier_for
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.store: ArchiveStore | None = None
         self.pool: ExtractionPool | None = None
+        self.test_delay = crawler.settings.getfloat("ARCHIVE_EXTRACT_TEST_DELAY")
         # per-site block statistics and date flags (crawler/crawltexts.py)
         self.texts = CrawlTexts(
             min_pages=crawler.settings.getint("ARCHIVE_BOILERPLATE_MIN_PAGES"),
@@ -96,6 +99,8 @@ class ArchivePipeline:
         document = item.html if item.html is not None else item.body
         if document is not None and item.final_url:
             options = self.texts.options(item.final_url, item.content_type, item.citing_event)
+            if self.test_delay > 0:  # tests only: hold the page in extraction (a kill target)
+                await asyncio.sleep(self.test_delay)
             outcome = await self.pool.extract(document, item.final_url, **options)
             text_fields = self._text_fields(outcome, item.citing_event)
             if text_fields.get("date_flag"):
@@ -138,6 +143,9 @@ class ArchivePipeline:
                 item.cited_url, item.final_url, response_id, item.citing_event, outcome.result
             )
         self.stats.inc_value(f"archive/sources/{item.outcome}")
+        frontier = frontier_for(self.crawler)
+        if frontier is not None:  # after the `source` fact is committed (crawler/resume.py)
+            frontier.source_done(item.cited_url, item.outcome, item.reason)
 
     def _text_fields(self, outcome: ExtractionOutcome, event: dict[str, Any]) -> dict[str, Any]:
         return text_fields(outcome, event, self.texts.flag_days)

@@ -26,6 +26,14 @@ ARCHIVE_DATE_FLAG_DAYS = 14
 # instead of being dropped; False restores Scrapy's behaviour (the download fails).
 ARCHIVE_KEEP_TRUNCATED = True
 
+# -- resume and incremental re-runs (SPEC §7) ----------------------------------------------------
+ARCHIVE_RESUME = True  # keep the ledger and run marker; resume or re-crawl incrementally
+ARCHIVE_LEDGER_BATCH_ROWS = 200  # ledger rows written per transaction (also at close)
+ARCHIVE_LEDGER_BATCH_SECONDS = 2.0  # and at least this often
+ARCHIVE_RETRY_ATTEMPTS = 3  # attempts (one per run) at a failed source or page before "dead"
+ARCHIVE_RETRY_BACKOFF = 3600.0  # seconds before the 2nd attempt, doubling after each failure
+ARCHIVE_EXTRACT_TEST_DELAY = 0.0  # tests only: seconds each document waits before extraction
+
 # The User-Agent names the project and the contact URL (built by the spider if unset).
 USER_AGENT = None
 
@@ -75,6 +83,7 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.healthcheck.HealthCheckedDownloadHandler",
 }
 EXTENSIONS = {
+    "crawler.resume.CrawlResume": 50,  # before WarcCapture: its spider_closed closes the index
     "crawler.capture.WarcCapture": 100,
     "crawler.progress.Progress": 500,
 }

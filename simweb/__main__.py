@@ -32,8 +32,9 @@ def main(argv: list[str] | None = None) -> int:
 async def _serve(host: str, port: int) -> int:
     """Serve the catalog's hosts until a stop signal arrives, then close cleanly."""
     from simweb.catalog import build_registry
+    from simweb.states import registry_for
 
-    server = ProxyServer(build_registry(), host=host, port=port)
+    server = ProxyServer(build_registry(), host=host, port=port, states=registry_for)
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -143,6 +143,7 @@ class Resource:
     gzip: bool | None = None
     chunk_size: int | None = None
     chunk_delay: float = 0.0
+    conditional: bool = True  # False: ignore If-None-Match / If-Modified-Since (always 200)
 
 
 #: How a site answers a path it does not have: an honest 404, a redirect to its home page,
@@ -233,7 +234,7 @@ class Site(Host):
             headers.append(("Last-Modified", http_date(resource.last_modified)))
         if resource.status == 200:
             headers.append(("ETag", etag))
-            if _not_modified(request, etag, resource.last_modified):
+            if resource.conditional and _not_modified(request, etag, resource.last_modified):
                 return make_response(304, b"", headers + self.headers, server=self.server)
         use_gzip = self.gzip if resource.gzip is None else resource.gzip
         if use_gzip and resource.content_type.startswith(COMPRESSIBLE):

@@ -8,6 +8,7 @@ import queue
 import subprocess
 import sys
 import threading
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import TracebackType
@@ -70,6 +71,10 @@ class SimWeb:
         """Clear the request log; return how many entries were dropped."""
         result: dict[str, int] = self._call("POST", "reset")
         return result["cleared"]
+
+    def set_state(self, name: str) -> None:
+        """Switch the simulated web to a named state (simweb/states.py), e.g. "incremental"."""
+        self._call("POST", f"state?name={urllib.parse.quote(name)}")
 
     def proxy_env(self) -> dict[str, str]:
         """Environment variables that route HTTP and HTTPS through this proxy."""

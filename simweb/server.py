@@ -8,9 +8,10 @@ import json
 import logging
 import ssl
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from simweb.hosts import DNS_FAIL, Registry
 from simweb.tls import server_context
@@ -34,8 +35,17 @@ CLIENT_GONE = (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSErr
 class ProxyServer:
     """An asyncio HTTP/1.1 forward proxy (absolute-form requests and CONNECT + TLS)."""
 
-    def __init__(self, registry: Registry, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        states: Callable[[str], Registry] | None = None,
+    ) -> None:
         self.registry = registry
+        #: builds the registry of a named state (POST /__simweb/state?name=…)
+        self.states = states
         self.host = host
         self.port = port
         self.log: list[dict[str, Any]] = []
@@ -209,7 +219,7 @@ class ProxyServer:
         return keep
 
     async def _control(self, request: Request, writer: asyncio.StreamWriter) -> bool:
-        """Answer the proxy's own endpoints: GET /__simweb/log, POST /__simweb/reset, hosts."""
+        """Answer the proxy's own endpoints: GET log, POST reset, POST state?name=…, GET hosts."""
         path = request.path.split("?", 1)[0]
         status = 200
         payload: Any = None
@@ -218,6 +228,8 @@ class ProxyServer:
         elif path == CONTROL_PREFIX + "reset" and request.method == "POST":
             payload = {"cleared": len(self.log)}
             self.log.clear()
+        elif path == CONTROL_PREFIX + "state" and request.method == "POST":
+            status, payload = self._set_state(request)
         elif path == CONTROL_PREFIX + "hosts" and request.method == "GET":
             payload = [{"name": h.name, "kind": h.kind} for h in self.registry]
         elif path.startswith(CONTROL_PREFIX):
@@ -232,6 +244,19 @@ class ProxyServer:
         ]
         await self._send(writer, make_response(status, body, headers, server="simweb"))
         return keep
+
+    def _set_state(self, request: Request) -> tuple[int, Any]:
+        """Switch every host to a named state of the web (TLS names stay those of the start)."""
+        query = parse_qs(urlsplit(request.path).query)
+        name = (query.get("name") or [""])[0]
+        if self.states is None:
+            return 404, {"error": "this proxy has no named states"}
+        try:
+            self.registry = self.states(name)
+        except KeyError:
+            return 404, {"error": f"no state {name!r}"}
+        logger.info("switched to state %s", name)
+        return 200, {"state": name}
 
     async def _send(
         self, writer: asyncio.StreamWriter, response: Response, head_only: bool = False

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import asdict
 from typing import Any, Self
 
 import scrapy
@@ -15,8 +16,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 import crawler as project
+from archive.index import CaptureRow
+from archive.ledger import Entry
 from crawler.archivefetch import slot_name
-from crawler.capture import CAPTURES_META
+from crawler.capture import CAPTURES_META, REVALIDATE_META, REVISIT_META
 from crawler.deadlinks import Verdict, classify_exception, classify_status
 from crawler.doctype import guess_kind
 from crawler.eventpage import Event, parse_page
@@ -27,6 +30,8 @@ from crawler.healthcheck import DomainDead
 from crawler.items import EventItem, SourceItem
 from crawler.options import CrawlOptions
 from crawler.recovery import SourceRecovery
+from crawler.resume import frontier_for
+from crawler.revalidation import archived_response
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +41,9 @@ CITED_URL = "cited_url"
 CITED_KIND = "cited_kind"
 #: The first event that cited the source: {"event_id", "headline", "date" (ISO or None)}.
 CITING_EVENT = "citing_event"
+#: The URL and role a request was admitted under in the ledger (kept across redirects).
+LEDGER_URL = "ledger_url"
+LEDGER_ROLE = "ledger_role"
 
 EXTRACTABLE_TYPES = ("text/html", "application/xhtml+xml")
 PDF_TYPES = ("application/pdf", "application/x-pdf")  # extracted from the body bytes
@@ -86,7 +94,7 @@ class EventsSpider(scrapy.Spider):
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     async def start(self) -> AsyncIterator[Request]:
-        """Request every start URL (event pages or day indexes)."""
+        """Request every start URL (event pages or day indexes), then what a resume re-seeds."""
         fallback = context_for(self.crawler)
         if fallback.config.enabled:
             logger.info(
@@ -94,16 +102,105 @@ class EventsSpider(scrapy.Spider):
                 "a domain is dead after %(dead_after)d consecutive failures",
                 fallback.describe(),
             )
+        frontier = frontier_for(self.crawler)
+        resumed = frontier.resume_entries() if frontier is not None else []
         for url in self.options.start_urls:
-            yield self._page_request(url, depth=0)
+            request = self._page_request(url, depth=0, role="start")
+            if request is not None:
+                yield request
+        for request in self.requests_from_ledger(resumed):
+            yield request
 
-    def _page_request(self, url: str, depth: int) -> Request:
+    def requests_from_ledger(
+        self, entries: Iterable[Entry], dont_filter: bool = False
+    ) -> Iterator[Request]:
+        """Re-create the requests of ledger entries (already admitted: no ledger check)."""
+        frontier = frontier_for(self.crawler)
+        for entry in entries:
+            context = entry.context
+            if entry.role == "source":
+                yield self._make_source_request(
+                    entry.url,
+                    context.get(CITED_KIND, "document"),
+                    context.get(CITING_EVENT, {}),
+                    dont_filter,
+                )
+                continue
+            original = frontier.last_capture(entry.url) if frontier is not None else None
+            depth = int(context.get("depth", 0))
+            yield self._make_page_request(entry.url, depth, entry.role, original, dont_filter)
+
+    def _page_request(self, url: str, depth: int, role: str = "event") -> Request | None:
+        """A request for an event page or day index, or None when the ledger says not again."""
+        frontier = frontier_for(self.crawler)
+        original = None
+        if frontier is not None:
+            admission = frontier.admit_page(url, role, {"depth": depth})
+            if not admission.fetch:
+                return None
+            original = admission.original
+        return self._make_page_request(url, depth, role, original)
+
+    def _make_page_request(
+        self,
+        url: str,
+        depth: int,
+        role: str,
+        original: CaptureRow | None,
+        dont_filter: bool = False,
+    ) -> Request:
+        meta: dict[str, Any] = {
+            EVENT_DEPTH: depth,
+            CAPTURES_META: [],
+            LEDGER_URL: url,
+            LEDGER_ROLE: role,
+        }
+        headers: dict[str, str] = {}
+        frontier = frontier_for(self.crawler)
+        if original is not None and frontier is not None:
+            # Revalidate against the last capture: a 304 or the same payload becomes a
+            # revisit record (crawler/capture.py) and the page is re-parsed from the archive.
+            headers = frontier.validators(original)
+            meta[REVALIDATE_META] = asdict(original)
+            meta["handle_httpstatus_list"] = [304]
         return Request(
             url,
-            callback=self.parse_page,
+            callback=self.parse_tracked,
             errback=self.page_failed,
-            meta={EVENT_DEPTH: depth, CAPTURES_META: []},
+            meta=meta,
+            headers=headers,
+            dont_filter=dont_filter,
         )
+
+    def parse_tracked(self, response: Response) -> Iterator[Request | EventItem]:
+        """Record the page in the ledger around `parse_page`; a 304 is parsed from the archive."""
+        frontier = frontier_for(self.crawler)
+        url = response.meta.get(LEDGER_URL, response.url)
+        role = response.meta.get(LEDGER_ROLE, "event")
+        if frontier is None:
+            yield from self.parse_page(response)
+            return
+        frontier.fetched(url)
+        if response.status == 304:
+            original = CaptureRow(**response.meta[REVALIDATE_META])
+            snapshot = frontier.read_capture(original)
+            if snapshot is None:
+                frontier.failed(url, role, "304 Not Modified, and the archived copy is unreadable")
+                return
+            response = archived_response(snapshot, response)
+        unchanged = response.meta.get(REVISIT_META) is not None
+        event_ids: list[str] = []
+        pages = 0
+        for output in self.parse_page(response):
+            if isinstance(output, Request) and LEDGER_URL in output.meta:
+                pages += 1
+            elif isinstance(output, EventItem):
+                event_id = output.event.event_id
+                event_ids.append(event_id)
+                if unchanged and frontier.has_event(event_id):
+                    continue  # the same page as archived: the event is indexed already
+            yield output
+        frontier.page_done(url, "day_index" if pages and not event_ids else role, event_ids)
 
     def parse_page(self, response: Response) -> Iterator[Request | EventItem]:
         """Parse an event page or day index; yield the event and requests for what it links."""
@@ -126,7 +223,8 @@ class EventsSpider(scrapy.Spider):
         if result.day_index is not None:
             stats.inc_value("events/day_index")
             for url in result.day_index.event_urls:
-                yield self._page_request(url, depth)
+                if (request := self._page_request(url, depth)) is not None:
+                    yield request
         event = result.event
         if event is None:
             if result.day_index is None:
@@ -147,27 +245,40 @@ class EventsSpider(scrapy.Spider):
         yield from self._source_requests(event)
         if depth < self.options.depth:
             for link in event.related:
-                yield self._page_request(link.url, depth + 1)
+                if (request := self._page_request(link.url, depth + 1)) is not None:
+                    yield request
 
     def _source_requests(self, event: Event) -> Iterator[Request]:
+        citing = {
+            "event_id": event.event_id,
+            "headline": event.headline,
+            "date": event.date.isoformat() if event.date else None,
+        }
+        frontier = frontier_for(self.crawler)
         for source in event.sources:
-            # Scrapy's duplicate filter drops a URL already requested for another event;
-            # the citation is in the index, so that event gets the same capture.
-            yield Request(
-                source.url,
-                callback=self.parse_source,
-                errback=self.source_failed,
-                meta={
-                    CITED_URL: source.url,
-                    CITED_KIND: source.kind,
-                    CITING_EVENT: {
-                        "event_id": event.event_id,
-                        "headline": event.headline,
-                        "date": event.date.isoformat() if event.date else None,
-                    },
-                    CAPTURES_META: [],
-                },
-            )
+            # A URL requested for another event, or archived in an earlier run, is not
+            # requested again; the citation is in the index, so this event gets its capture.
+            if frontier is not None:
+                context = {CITED_KIND: source.kind, CITING_EVENT: citing}
+                if not frontier.admit_source(source.url, context).fetch:
+                    continue
+            yield self._make_source_request(source.url, source.kind, citing)
+
+    def _make_source_request(
+        self, url: str, kind: str, citing: dict[str, Any], dont_filter: bool = False
+    ) -> Request:
+        return Request(
+            url,
+            callback=self.parse_source,
+            errback=self.source_failed,
+            meta={
+                CITED_URL: url,
+                CITED_KIND: kind,
+                CITING_EVENT: citing,
+                CAPTURES_META: [],
+            },
+            dont_filter=dont_filter,
+        )
 
     def page_failed(self, failure: Failure) -> None:
         """Log an event page or day index that could not be fetched."""
@@ -176,6 +287,10 @@ class EventsSpider(scrapy.Spider):
         reason, _status = describe_failure(failure)
         logger.warning("Event page %s could not be fetched: %s", request.url, reason)
         self.crawler.stats.inc_value("events/page/failed")
+        frontier = frontier_for(self.crawler)
+        if frontier is not None:
+            url = request.meta.get(LEDGER_URL, request.url)
+            frontier.failed(url, request.meta.get(LEDGER_ROLE, "event"), reason)
 
     def _recovery(self, meta: dict[str, Any], url: str) -> SourceRecovery:
         return SourceRecovery(
@@ -189,6 +304,8 @@ class EventsSpider(scrapy.Spider):
     async def parse_source(self, response: Response) -> AsyncIterator[SourceItem]:
         """A cited source answered: its capture and text, or the fallbacks if it is no article."""
         cited = response.meta[CITED_URL]
+        if (frontier := frontier_for(self.crawler)) is not None:
+            frontier.fetched(cited)
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
         kind = guess_kind(response.url, content_type)
         html = None

@@ -97,6 +97,8 @@ def test_search_open_an_event_and_read_it_beside_its_snapshot(
         box = browser.find_element(By.NAME, "q")
         box.send_keys("comet")
         browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+        # Wait for the results page itself: the front page also lists every event's link.
+        _wait(browser, lambda d: "q=comet" in d.current_url)
         links = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "a.event-link"))
         assert len(links) == 1 and "comet" in links[0].text.lower()
         assert browser.find_elements(By.TAG_NAME, "mark")

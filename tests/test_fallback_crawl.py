@@ -267,13 +267,15 @@ def test_a_dead_domain_with_twenty_urls_costs_a_bounded_number_of_attempts(
     assert run.log.count("Domain harbourwatch-daily.com is dead for this crawl") == 1
     assert health[0]["domain"] == "harbourwatch-daily.com" and health[0]["dead_since"]
 
-    # The next run on the same archive: one attempt tells the domain is still dead, and
-    # the archive services are not asked again what they already answered.
-    rerun = _crawl(simweb, tmp_path / "archive", urls)
+    # The next run on the same archive (failed sources due again at once): one attempt
+    # tells the domain is still dead, the archive services are not asked again what they
+    # already answered, and the two sources archived from the Wayback Machine are done.
+    rerun = _crawl(simweb, tmp_path / "archive", urls, ARCHIVE_RETRY_BACKOFF="0")
     assert len(_hits(rerun, host)) == 1
     assert _hits(rerun, "web.archive.org", "/cdx/") == []
     assert _hits(rerun, "index.commoncrawl.org") == []
-    assert rerun.stats["fallback/wayback/cached"] == 20
+    assert rerun.stats["fallback/wayback/cached"] == 18
+    assert rerun.stats["ledger/source/archived"] == 2
     with Archive(rerun.archive_dir) as arc:
         assert sorted(_source(arc, u).outcome for u in urls) == outcomes
 

@@ -22,8 +22,9 @@ from tests.conftest import CrawlRun, run_crawl
 from tests.test_warc_readers import check_with_readers
 from tests.test_warc_replay import _free_port, pywb_tool
 
-#: Index tables that cache answers from outside the archive (not rebuilt from WARC).
-CACHES = ("archive_lookups",)
+#: Index tables that cache answers from outside the archive, or hold crawl state (the
+#: ledger, archive/ledger.py), not rebuilt from WARC.
+CACHES = ("archive_lookups", "ledger")
 
 
 @pytest.fixture(scope="module")
