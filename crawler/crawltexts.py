@@ -14,6 +14,7 @@ No Scrapy here: the pipeline and the `reextract` command share it.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import Mapping
@@ -202,9 +203,16 @@ class CrawlTexts:
         if not stale:
             return 0
         store.flush()
+        # Keep every worker busy: one page at a time would leave all but one core idle.
+        limit = asyncio.Semaphore(max(1, pool.workers * 2))
+
+        async def again(page: PageRecord) -> tuple[PageRecord, ExtractionOutcome | None]:
+            async with limit:
+                return page, await self.extract_again(pool, store, page)
+
         changed = 0
-        for page in stale:
-            outcome = await self.extract_again(pool, store, page)
+        for done in asyncio.as_completed([again(page) for page in stale]):
+            page, outcome = await done
             if outcome is None:
                 continue
             fields = text_fields(outcome, page.event, self.flag_days)
