@@ -4,11 +4,22 @@ Cross-page boilerplate needs many pages of a site, but the pipeline sees pages o
 The choice made here: statistics are kept per site (registered domain) in the pipeline's
 process for the length of the crawl; each page is extracted at once with the counts known
 so far (so a site's first pages lose only what single-page rules catch); when the crawl
-closes, every page whose boilerplate decision changed since is extracted again from its WARC
-record with the final counts, and gets a new conversion record. The final texts are thus
-the ones `python -m archive reextract` computes from the WARC files alone (test_reextract).
+closes, every page whose text the final counts would change is extracted again from its
+WARC record with the final counts, and gets a new conversion record: a page with a block that
+is no longer boilerplate, or whose *text* holds a block that became boilerplate. A page whose
+newly boilerplate blocks are not in its text (a byline or a widget the extractor had left out
+anyway) keeps its text: on large crawls most late-found boilerplate is of that kind, and
+extracting those pages again would cost a second extraction for little or nothing. The same
+rule decides what `python -m archive reextract` extracts twice, so the crawl's texts are the
+ones it computes from the WARC files alone (test_reextract).
 Statistics are per crawl: a later incremental run starts from nothing; reextract counts
-every page of the archive. Memory: the fingerprints of each extracted page (a few KB).
+every page of the archive.
+
+Memory stays flat however long the crawl: the per-page state (each page's block fingerprints,
+what was removed, its text's fingerprints) and the document frequency of every block live in
+a scratch SQLite file beside the archive (deleted at the end); memory holds, per site, the
+page count and the counts of the blocks seen on ``min_pages - 1`` pages or more (the only
+ones a hint carries or a decision needs).
 No Scrapy here: the pipeline and the `reextract` command share it.
 """
 
@@ -16,8 +27,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
-from collections.abc import Mapping
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,15 +43,17 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.snapshots import read_snapshot
 from archive.store import ArchiveStore
-from crawler.boilerplate import SiteStats
+from crawler.boilerplate import SiteHint, fingerprint, is_boilerplate
 from crawler.decoding import decode_body
 from crawler.domains import registered_domain
 from crawler.extraction import ExtractedText
 from crawler.extractpool import ExtractionOutcome, ExtractionPool
 
 __all__ = [
+    "SCRATCH_FOLDER",
     "CrawlTexts",
     "PageRecord",
+    "SiteCounts",
     "date_gap_days",
     "document_of",
     "load_document",
@@ -46,6 +63,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: Where in an archive folder the statistics' scratch files go (deleted after use).
+SCRATCH_FOLDER = ".scratch"
 PDF_TYPES = ("application/pdf", "application/x-pdf")
 
 
@@ -109,6 +128,174 @@ class PageRecord:
     key: str
     blocks: dict[str, int]
     removed: frozenset[str]
+    #: fingerprints of the lines of the text it got
+    text_fps: frozenset[str] = frozenset()
+
+    def needs_again(self, final: set[str]) -> bool:
+        """Would the final boilerplate set ``final`` (of this page's blocks) change its text?
+
+        Yes when a removed block is no longer boilerplate (it may belong in the text), or
+        when a block that became boilerplate is a line of the text.
+        """
+        if final == self.removed:
+            return False
+        return bool(self.removed - final) or not (final - self.removed).isdisjoint(self.text_fps)
+
+
+def text_fingerprints(text: str | None) -> frozenset[str]:
+    """Fingerprints of a text's non-empty lines (the same as its blocks would have)."""
+    return frozenset(fingerprint(line) for line in (text or "").splitlines() if line.strip())
+
+
+def remove_stale_scratch(folder: Path) -> None:
+    """Delete scratch files left by processes that are gone (a killed crawl)."""
+    for path in folder.glob("texts-*-*.sqlite3"):
+        try:
+            pid = int(path.name.split("-")[1])
+        except ValueError:
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except PermissionError:  # another user's live process
+            continue
+
+
+class SiteCounts:
+    """Block counts per site over the pages of one crawl, on disk but for the hot blocks.
+
+    A scratch SQLite file holds each page (its blocks, what it lost, its text's lines) and
+    the document frequency of every block; memory keeps per site the number of distinct
+    page keys and the counts of the blocks on ``min_pages - 1`` pages or more.
+    """
+
+    def __init__(self, min_pages: int, folder: Path | None = None) -> None:
+        self.min_pages = min_pages
+        self.pages: dict[str, int] = {}  # site -> distinct page keys
+        self.hot: dict[str, dict[str, int]] = {}  # site -> {fp: df} with df >= min_pages - 1
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            remove_stale_scratch(folder)
+        fd, name = tempfile.mkstemp(prefix=f"texts-{os.getpid()}-", suffix=".sqlite3", dir=folder)
+        os.close(fd)
+        self.path = Path(name)
+        self.db = sqlite3.connect(self.path)
+        self.db.executescript(
+            """
+            PRAGMA journal_mode=OFF;
+            PRAGMA synchronous=OFF;
+            PRAGMA cache_size=-8000;
+            CREATE TABLE block (site TEXT, fp TEXT, df INTEGER, PRIMARY KEY (site, fp))
+                WITHOUT ROWID;
+            CREATE TABLE pagekey (site TEXT, key TEXT, PRIMARY KEY (site, key)) WITHOUT ROWID;
+            CREATE TABLE page (id INTEGER PRIMARY KEY, site TEXT, key TEXT, cited_url TEXT,
+                url TEXT, record_id TEXT, event TEXT, blocks TEXT, removed TEXT, text_fps TEXT);
+            CREATE INDEX page_key ON page (site, key);
+            """
+        )
+
+    def close(self) -> None:
+        """Delete the scratch file."""
+        self.db.close()
+        self.path.unlink(missing_ok=True)
+
+    def known(self, site: str) -> bool:
+        """Whether any page of ``site`` was counted."""
+        return site in self.pages
+
+    def key_blocks(self, site: str, key: str) -> set[str]:
+        """The blocks of every counted page with this key (pages sharing a key count once)."""
+        mine: set[str] = set()
+        for (blocks,) in self.db.execute(
+            "SELECT blocks FROM page WHERE site = ? AND key = ?", (site, key)
+        ):
+            mine.update(json.loads(blocks))
+        return mine
+
+    def add(self, page: PageRecord) -> None:
+        """Count a page's blocks once per page key and keep the page for the closing pass."""
+        site, key = page.site, page.key
+        new_key = self.db.execute(
+            "INSERT OR IGNORE INTO pagekey VALUES (?, ?)", (site, key)
+        ).rowcount
+        fresh = set(page.blocks) if new_key else set(page.blocks) - self.key_blocks(site, key)
+        if new_key:
+            self.pages[site] = self.pages.get(site, 0) + 1
+        self.db.execute(
+            "INSERT INTO page (site, key, cited_url, url, record_id, event, blocks, removed,"
+            " text_fps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                site,
+                key,
+                page.cited_url,
+                page.url,
+                page.response_record_id,
+                json.dumps(page.event, default=str),
+                json.dumps(page.blocks),
+                json.dumps(sorted(page.removed)),
+                json.dumps(sorted(page.text_fps)),
+            ),
+        )
+        if not fresh:
+            return
+        self.db.executemany(
+            "INSERT INTO block VALUES (?, ?, 1) ON CONFLICT DO UPDATE SET df = df + 1",
+            [(site, fp) for fp in fresh],
+        )
+        threshold = max(1, self.min_pages - 1)
+        hot = self.hot.setdefault(site, {})
+        for start in range(0, len(fresh), 500):  # SQLite's limit on bound parameters
+            chunk = sorted(fresh)[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for fp, df in self.db.execute(
+                f"SELECT fp, df FROM block WHERE site = ? AND fp IN ({marks}) AND df >= ?",  # noqa: S608
+                (site, *chunk, threshold),
+            ):
+                hot[fp] = df
+
+    def hint(self, site: str, exclude: str | None = None) -> SiteHint:
+        """Counts over the site's *other* pages of the blocks one more page could tip over."""
+        hot = self.hot.get(site, {})
+        if exclude is None:
+            df = {fp: n for fp, n in hot.items() if n >= self.min_pages - 1}
+            return SiteHint(self.pages.get(site, 0), df, self.min_pages)
+        mine = self.key_blocks(site, exclude)
+        others = self.pages.get(site, 0) - (1 if mine else 0)
+        df = {}
+        for fp, n in hot.items():
+            count = n - (1 if fp in mine else 0)
+            if count >= self.min_pages - 1 and count > 0:
+                df[fp] = count
+        return SiteHint(others, df, self.min_pages)
+
+    def removed(self, site: str, blocks: Mapping[str, int]) -> set[str]:
+        """The blocks of a counted page that are boilerplate under the current counts."""
+        n = self.pages.get(site, 0)
+        hot = self.hot.get(site, {})
+        return {
+            fp
+            for fp, words in blocks.items()
+            if is_boilerplate(hot.get(fp, 0), n, words, self.min_pages)
+        }
+
+    def records(self) -> Iterator[PageRecord]:
+        """Every counted page, in the order it was counted."""
+        for row in self.db.execute(
+            "SELECT cited_url, url, record_id, event, site, key, blocks, removed, text_fps"
+            " FROM page ORDER BY id"
+        ):
+            yield PageRecord(
+                row[0],
+                row[1],
+                row[2],
+                json.loads(row[3]),
+                row[4],
+                row[5],
+                json.loads(row[6]),
+                frozenset(json.loads(row[7])),
+                frozenset(json.loads(row[8])),
+            )
 
 
 def load_document(
@@ -145,12 +332,29 @@ def _inner_response(body: bytes) -> tuple[bytes, str | None] | None:
 
 @dataclass
 class CrawlTexts:
-    """Per-site block statistics of one crawl and the pages extracted with them."""
+    """Per-site block statistics of one crawl and the pages extracted with them.
+
+    ``scratch`` is the folder for the statistics' scratch file (None: the system's temporary
+    folder); :meth:`close` deletes it.
+    """
 
     min_pages: int = 3  # 0: no cross-page boilerplate removal
     flag_days: int = 14
-    sites: dict[str, SiteStats] = field(default_factory=dict)
-    pages: list[PageRecord] = field(default_factory=list)
+    scratch: Path | None = None
+    _counts: SiteCounts | None = field(default=None, init=False, repr=False)
+
+    @property
+    def counts(self) -> SiteCounts:
+        """The statistics (their scratch file is made on first use)."""
+        if self._counts is None:
+            self._counts = SiteCounts(self.min_pages, self.scratch)
+        return self._counts
+
+    def close(self) -> None:
+        """Drop the statistics and their scratch file."""
+        if self._counts is not None:
+            self._counts.close()
+            self._counts = None
 
     def options(
         self, url: str, content_type: str | None, event: Mapping[str, Any] | None
@@ -159,9 +363,9 @@ class CrawlTexts:
         options: dict[str, Any] = {"content_type": content_type}
         if event:
             options["event"] = {"headline": event.get("headline"), "date": event.get("date")}
-        stats = self.sites.get(registered_domain(url))
-        if self.min_pages and stats is not None:
-            options["site"] = stats.hint().to_dict()
+        site = registered_domain(url)
+        if self.min_pages and self._counts is not None and self._counts.known(site):
+            options["site"] = self._counts.hint(site).to_dict()
         return options
 
     def remember(
@@ -177,25 +381,26 @@ class CrawlTexts:
             return
         if response_record_id is None:
             return
-        site = registered_domain(url)
-        stats = self.sites.setdefault(site, SiteStats(self.min_pages))
-        stats.add(result.page_key, result.blocks)
-        self.pages.append(
+        self.counts.add(
             PageRecord(
                 cited_url,
                 url,
                 response_record_id,
                 dict(event or {}),
-                site,
+                registered_domain(url),
                 result.page_key,
                 dict(result.blocks),
                 frozenset(result.removed),
+                text_fingerprints(result.text),
             )
         )
 
     def stale(self) -> list[PageRecord]:
-        """Pages whose boilerplate decision under the final counts differs from the one used."""
-        return [p for p in self.pages if self.sites[p.site].removed(p.blocks) != p.removed]
+        """Pages whose text the final counts would change (:meth:`PageRecord.needs_again`)."""
+        if self._counts is None:
+            return []
+        counts = self._counts
+        return [p for p in counts.records() if p.needs_again(counts.removed(p.site, p.blocks))]
 
     async def finish(self, pool: ExtractionPool, store: ArchiveStore) -> int:
         """Extract the stale pages again from their WARC records; return how many changed."""
@@ -236,5 +441,5 @@ class CrawlTexts:
             return None
         options = self.options(page.url, content_type, page.event)
         if "site" in options:
-            options["site"] = self.sites[page.site].hint(exclude=page.key).to_dict()
+            options["site"] = self.counts.hint(page.site, exclude=page.key).to_dict()
         return await pool.extract(document, page.url, **options)

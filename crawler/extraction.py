@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import trafilatura
-from trafilatura.utils import load_html
+from trafilatura.settings import CUT_EMPTY_ELEMS, Document
+from trafilatura.utils import load_html, normalize_unicode
+from trafilatura.xml import xmltotxt
 
 from crawler import __version__
 from crawler.boilerplate import SiteHint, boilerplate_blocks, fingerprint, page_blocks
@@ -133,7 +134,14 @@ def page_key(tree: Any, url: str) -> str:
 
 
 def _trafilatura(tree: Any, url: str) -> dict[str, Any] | None:
-    raw = trafilatura.extract(
+    """trafilatura's JSON output fields for ``tree``, without the parts we never read.
+
+    ``trafilatura.extract(output_format="json", with_metadata=True)`` also computes a
+    Simhash fingerprint of the text, which costs as much as the extraction itself here;
+    ``bare_extraction`` with the same options gives the same document, and the fields are
+    built as its JSON writer builds them (``xmltotxt`` of the body, NFC-normalised).
+    """
+    document = trafilatura.bare_extraction(
         tree,
         url=url or None,
         output_format="json",
@@ -145,18 +153,72 @@ def _trafilatura(tree: Any, url: str) -> dict[str, Any] | None:
         include_images=False,
         include_links=False,
         fast=True,  # no readability/jusText fallback: half the cost, same text on our set
+        as_dict=False,
     )
-    return json.loads(raw) if raw else None
+    if not isinstance(document, Document):
+        return None
+
+    def nfc(value: Any) -> str | None:
+        return normalize_unicode(value) if isinstance(value, str) else None
+
+    return {
+        "text": nfc(xmltotxt(document.body, include_formatting=False)),
+        "title": nfc(document.title),
+        "author": nfc(document.author),
+        "date": nfc(document.date),
+        "language": nfc(document.language),
+        "source-hostname": nfc(document.sitename),
+    }
 
 
-def _prune(work: Any, drop: set[str]) -> Any:
-    """Remove boilerplate blocks and link teasers from ``work`` (a copy of the page's tree)."""
+def _prune(work: Any, found: list[tuple[Any, str, int]], drop: set[str]) -> Any:
+    """Remove boilerplate blocks and link teasers from ``work`` (a copy of the page's tree).
+
+    ``found`` is ``list(page_blocks(work))``, taken before any change to ``work``.
+    """
     if drop:
-        for element, fp, _words in list(page_blocks(work)):
+        for element, fp, _words in found:
             if fp in drop and element.getparent() is not None:
                 element.drop_tree()
     drop_link_teasers(work)
     return work
+
+
+#: Empty elements of these kinds carry nothing for text or metadata (trafilatura's own list of
+#: elements it drops when empty, before its content pass but after its metadata pass).
+_EMPTY_DROP = frozenset(CUT_EMPTY_ELEMS)
+#: Attributes trafilatura or htmldate read on an element without text: such elements stay.
+_DATA_ATTRS = frozenset(
+    {"itemprop", "content", "datetime", "title", "pubdate", "data-utime", "property", "name"}
+    | {"href", "src", "lang", "rel"}
+)
+
+
+def drop_empty_elements(tree: Any) -> int:
+    """Remove childless, textless layout elements (ad slots, spacers), keeping their tails.
+
+    Pages pad their markup with thousands of these; every later pass (block fingerprints,
+    story choice, trafilatura's metadata and content XPaths) walks them all. An element is
+    kept when it has an attribute that the metadata readers look at (``datetime``, ``content``,
+    ``itemprop``, ``title``, ``data-utime``, ...).
+    Returns how many were removed.
+    """
+    body = tree.find(".//body")
+    if body is None:
+        return 0
+    empty = [
+        element
+        for element in body.iterdescendants(*_EMPTY_DROP)
+        if len(element) == 0
+        and not (element.text and element.text.strip())
+        and _DATA_ATTRS.isdisjoint(element.attrib)
+    ]
+    for element in empty:
+        if element.tail and element.tail.strip():
+            element.drop_tree()  # joins the tail to the previous text
+        else:
+            element.getparent().remove(element)  # a blank tail goes with it
+    return len(empty)
 
 
 def _page_title(tree: Any) -> str | None:
@@ -186,17 +248,19 @@ def extract_article(
     tree = load_html(html)
     if tree is None:
         return None
+    drop_empty_elements(tree)
     hint = SiteHint.from_dict(site) if isinstance(site, Mapping) else site
     headline = str((event or {}).get("headline") or "") or None
     # Other stories go first, so that a story shown below many pages (the "next article")
     # does not count as those pages' blocks and is not mistaken for the site's boilerplate.
     work = copy.deepcopy(tree)
     pick_story(work, _page_title(tree), headline)
+    found = list(page_blocks(work))
     blocks: dict[str, int] = {}
-    for _element, fp, words in page_blocks(work):
+    for _element, fp, words in found:
         blocks[fp] = max(words, blocks.get(fp, 0))
     drop = boilerplate_blocks(blocks, hint)
-    data = _trafilatura(_prune(work, drop), url)
+    data = _trafilatura(_prune(work, found, drop), url)
     if not data or not str(data.get("text") or "").strip():
         data = _trafilatura(tree, url)  # the pruning removed everything: trust the page
     if not data:

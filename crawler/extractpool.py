@@ -40,13 +40,20 @@ from typing import Any
 
 from crawler.extraction import ExtractedText, extract_document
 
-__all__ = ["ExtractionOutcome", "ExtractionPool", "extract_to_dict"]
+__all__ = [
+    "ExtractionOutcome",
+    "ExtractionPool",
+    "extract_to_dict",
+    "pool_for",
+    "register_pool",
+]
 
 #: ``func(document, url, **options)``: document is decoded HTML (str) or PDF bytes.
 WorkerFunc = Callable[..., "dict[str, Any] | None"]
 
 _PRELOAD = [
     "crawler.extraction",
+    "crawler.pagechecks",
     "crawler.pdftext",
 ]  # imported once in the forkserver, inherited by every worker
 _KILL_JOIN_SECONDS = 2.0
@@ -113,6 +120,23 @@ def _ping(delay: float) -> int:
 
 # --------------------------------------------------------------------------- parent side
 
+#: The pool of each running crawl (registered by the archive pipeline, which owns it), so
+#: other parts of the crawl (the spider's page checks) can send their CPU work there too.
+_pools: weakref.WeakKeyDictionary[Any, ExtractionPool] = weakref.WeakKeyDictionary()
+
+
+def register_pool(crawler: Any, pool: ExtractionPool | None) -> None:
+    """Make ``pool`` the crawl's shared pool (None: forget it)."""
+    if pool is None:
+        _pools.pop(crawler, None)
+    else:
+        _pools[crawler] = pool
+
+
+def pool_for(crawler: Any) -> ExtractionPool | None:
+    """The crawl's shared pool, or None when no pipeline runs one (work stays in-process)."""
+    return _pools.get(crawler)
+
 
 class _PoolLost(Exception):
     """An attempt was lost because its pool broke or was recycled."""
@@ -158,14 +182,30 @@ class ExtractionPool:
 
         ``options`` are passed to the worker function as keyword arguments (plain data).
         """
-        try:
-            outcome = await self._extract(html, url, options)
-        except asyncio.CancelledError:
-            raise  # the caller cancelled us: not an extraction failure
-        except Exception as exc:  # defensive: extract() must not raise
-            outcome = ExtractionOutcome("error", None, f"{type(exc).__name__}: {exc}")
+        status, data, reason = await self.call(self.func, html, url, **options)
+        outcome = ExtractionOutcome(status, None, reason)
+        if status == "ok" and data is not None:
+            try:
+                outcome = ExtractionOutcome("ok", ExtractedText.from_dict(data), None)
+            except (TypeError, ValueError) as exc:
+                outcome = ExtractionOutcome("error", None, _describe(exc))
         self.stats[outcome.status] += 1
         return outcome
+
+    async def call(
+        self, func: WorkerFunc, document: str | bytes, url: str, **options: Any
+    ) -> tuple[str, dict[str, Any] | None, str | None]:
+        """Run any module-level ``func(document, url, **options)`` in a worker, time-limited.
+
+        Returns (status, the dict it returned, reason): "ok" with a dict, "empty" when it
+        returned None, "timeout" or "error" with a reason. Only cancellation propagates.
+        """
+        try:
+            return await self._extract(func, document, url, options)
+        except asyncio.CancelledError:
+            raise  # the caller cancelled us: not a failure of the work
+        except Exception as exc:  # defensive: call() must not raise
+            return "error", None, _describe(exc)
 
     def close(self) -> None:
         """Kill all workers and forget the pool; idempotent, bounded in time."""
@@ -196,13 +236,13 @@ class ExtractionPool:
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._slots is None or self._start_lock is None:
             self._loop = loop
-            self._slots = asyncio.Semaphore(self.workers)
+            self._slots = asyncio.Semaphore(self.workers * 2)
             self._start_lock = asyncio.Lock()
         return self._slots, self._start_lock
 
     async def _extract(
-        self, html: str | bytes, url: str, options: dict[str, Any]
-    ) -> ExtractionOutcome:
+        self, func: WorkerFunc, html: str | bytes, url: str, options: dict[str, Any]
+    ) -> tuple[str, dict[str, Any] | None, str | None]:
         """Run up to two attempts; only a lost pool (not a timeout) earns the second one."""
         slots, start_lock = self._primitives()
         # At most `workers` pages in flight, so the time limit measures work, not queueing.
@@ -210,31 +250,30 @@ class ExtractionPool:
             lost_reason = ""
             for _ in range(2):
                 if self._closed:
-                    return ExtractionOutcome("error", None, "extraction pool is closed")
+                    return "error", None, "extraction pool is closed"
                 try:
                     executor = await self._ensure_executor(start_lock)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    return ExtractionOutcome(
-                        "error", None, f"extraction pool failed to start: {_describe(exc)}"
-                    )
+                    return "error", None, f"extraction pool failed to start: {_describe(exc)}"
                 try:
-                    return await self._attempt(executor, html, url, options)
+                    return await self._attempt(executor, func, html, url, options)
                 except _PoolLost as lost:
                     lost_reason = str(lost)
-            return ExtractionOutcome("error", None, f"{lost_reason} (also on the retry)")
+            return "error", None, f"{lost_reason} (also on the retry)"
 
     async def _attempt(
         self,
         executor: ProcessPoolExecutor,
+        func: WorkerFunc,
         html: str | bytes,
         url: str,
         options: dict[str, Any],
-    ) -> ExtractionOutcome:
+    ) -> tuple[str, dict[str, Any] | None, str | None]:
         """Submit one page to ``executor`` and wait for it within the time limit."""
         try:
-            cfut = executor.submit(_run_in_worker, self.func, html, url, options)
+            cfut = executor.submit(_run_in_worker, func, html, url, options)
         except (BrokenProcessPool, RuntimeError) as exc:  # broken or shut down under us
             self._teardown(executor, _describe(exc))
             raise _PoolLost(f"extraction pool was recycled ({_describe(exc)})") from exc
@@ -243,7 +282,7 @@ class ExtractionPool:
         except TimeoutError:
             # the worker may be stuck in C code: only killing it frees it
             self._teardown(executor, "another page timed out")
-            return ExtractionOutcome("timeout", None, f"timed out after {self.timeout:.1f} s")
+            return "timeout", None, f"timed out after {self.timeout:.1f} s"
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if task is not None and task.cancelling():
@@ -260,13 +299,13 @@ class ExtractionPool:
             raise _PoolLost(_describe(exc)) from exc
         if status == "ok" and payload is not None:
             try:
-                result = ExtractedText.from_dict(json.loads(payload))
-            except (TypeError, ValueError) as exc:
-                return ExtractionOutcome("error", None, _describe(exc))
-            return ExtractionOutcome("ok", result, None)
+                data = json.loads(payload)
+            except ValueError as exc:
+                return "error", None, _describe(exc)
+            return "ok", data, None
         if status == "empty":
-            return ExtractionOutcome("empty", None, "no article text found")
-        return ExtractionOutcome("error", None, payload or "unknown worker error")
+            return "empty", None, "no article text found"
+        return "error", None, payload or "unknown worker error"
 
     async def _ensure_executor(self, start_lock: asyncio.Lock) -> ProcessPoolExecutor:
         """Return the live executor, starting one (and warming its workers) if needed."""

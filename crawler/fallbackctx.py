@@ -151,6 +151,13 @@ class FallbackContext:
 
     # -- shared page caches (site probes, archived home pages) ------------------------------
 
+    def known_page(self, key: tuple[str, str]) -> tuple[bool, PageSample | None]:
+        """(True, answer) when :meth:`shared_page` already has the answer for ``key``."""
+        task = self._pages.get(key)
+        if task is None or not task.done() or task.cancelled() or task.exception() is not None:
+            return False, None
+        return True, task.result()
+
     async def shared_page(
         self, key: tuple[str, str], make: Callable[[], Awaitable[PageSample | None]]
     ) -> PageSample | None:

@@ -11,8 +11,8 @@ from scrapy.crawler import Crawler
 from archive.store import ArchiveStore
 from crawler.capture import store_for
 from crawler.config import ArchiveConfig
-from crawler.crawltexts import CrawlTexts, text_fields
-from crawler.extractpool import ExtractionOutcome, ExtractionPool
+from crawler.crawltexts import SCRATCH_FOLDER, CrawlTexts, text_fields
+from crawler.extractpool import ExtractionOutcome, ExtractionPool, register_pool
 from crawler.items import EventItem, SourceItem
 from crawler.resume import frontier_for
 
@@ -33,6 +33,7 @@ class ArchivePipeline:
         self.texts = CrawlTexts(
             min_pages=crawler.settings.getint("ARCHIVE_BOILERPLATE_MIN_PAGES"),
             flag_days=crawler.settings.getint("ARCHIVE_DATE_FLAG_DAYS"),
+            scratch=self.config.archive_dir / SCRATCH_FOLDER,
         )
 
     @classmethod
@@ -46,13 +47,16 @@ class ArchivePipeline:
         self.pool = ExtractionPool(
             workers=self.config.extract_workers, timeout=self.config.extract_timeout
         )
+        register_pool(self.crawler, self.pool)  # the spider's page checks run there too
 
     async def close_spider(self) -> None:
         """Re-extract pages the final site statistics change; stop the workers; flush."""
         if self.pool is not None and self.store is not None and self.stats is not None:
             changed = await self.texts.finish(self.pool, self.store)
             self.stats.inc_value("archive/text/reextracted", changed)
+        self.texts.close()
         if self.pool is not None:
+            register_pool(self.crawler, None)
             self.pool.close()
         if self.store is not None:
             self.store.flush()

@@ -37,10 +37,14 @@ from crawler.deadlinks import (
     classify_exception,
     classify_page,
     is_home_path,
+    judge_page,
     same_as_generic,
+    sample_from_dict,
     sample_page,
+    sample_to_dict,
 )
 from crawler.doctype import guess_kind
+from crawler.extractpool import pool_for
 from crawler.fallbackctx import FallbackContext
 from crawler.items import SourceItem
 
@@ -138,9 +142,13 @@ class SourceRecovery:
     async def _judge_live(self, cited: str, response: Response, html: str | None) -> Verdict:
         if html is None:
             return Verdict.ok()
-        page = sample_page(html)
-        verdict = classify_page(cited, response.url, page)
-        if verdict.dead or not self.ctx.config.soft404_probe or is_home_path(urlsplit(cited).path):
+        compare = self.ctx.config.soft404_probe and not is_home_path(urlsplit(cited).path)
+        known, generic = self.ctx.known_page(self._probe_key(response.url))
+        if compare and known:  # one call does it all: the site's generic page is known
+            verdict, page = await self._judge(html, cited, response.url, generic, False)
+            return verdict
+        verdict, page = await self._judge(html, cited, response.url, None, compare)
+        if verdict.dead or not compare or page is None:
             return verdict
         generic = await self._site_generic(response.url)
         if generic is not None and same_as_generic(page, generic):
@@ -272,6 +280,33 @@ class SourceRecovery:
 
     # -- generic pages, cached per host ---------------------------------------------------
 
+    async def _judge(
+        self, html: str, cited: str, url: str, generic: PageSample | None, want_sample: bool
+    ) -> tuple[Verdict, PageSample | None]:
+        """``judge_page`` in the crawl's extraction pool (off the reactor), else in-process."""
+        pool = pool_for(self.ctx.crawler)
+        if pool is not None:
+            status, data, reason = await pool.call(
+                judge_page,
+                html,
+                url,
+                cited_url=cited,
+                generic=sample_to_dict(generic) if generic is not None else None,
+                want_sample=want_sample,
+            )
+            if status == "ok" and data is not None:
+                sample = data.get("sample")
+                return Verdict(**data["verdict"]), (
+                    sample_from_dict(sample) if sample is not None else None
+                )
+            logger.info("Page check of %s in the pool failed (%s); checking here", url, reason)
+        page = sample_page(html)
+        return classify_page(cited, url, page, generic), page
+
+    @staticmethod
+    def _probe_key(url: str) -> tuple[str, str]:
+        return ("probe", urlsplit(url).netloc.lower())
+
     async def _site_generic(self, url: str) -> PageSample | None:
         """What the site serves for a made-up path beside `url` (None: an honest 404)."""
         parts = urlsplit(url)
@@ -294,7 +329,7 @@ class SourceRecovery:
             logger.info("Site %s serves a page for the made-up path %s", parts.netloc, probe)
             return sample_page(html)
 
-        return await self.ctx.shared_page(("probe", parts.netloc.lower()), fetch_probe)
+        return await self.ctx.shared_page(self._probe_key(url), fetch_probe)
 
     async def _archived_home(self, service: ArchiveService, capture: Capture) -> PageSample | None:
         """The site's home page as the service archived it near `capture`."""

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from archive.store import ArchiveStore
-from crawler.crawltexts import CrawlTexts, PageRecord, load_document, text_fields
+from crawler.crawltexts import (
+    SCRATCH_FOLDER,
+    CrawlTexts,
+    PageRecord,
+    load_document,
+    text_fields,
+)
 from crawler.extractpool import ExtractionOutcome, ExtractionPool
 
 __all__ = ["ReextractReport", "TextSource", "reextract_archive", "text_sources"]
@@ -136,10 +142,15 @@ async def reextract_archive(
     store = ArchiveStore(Path(root))
     try:
         sources = list(text_sources(store))
-        texts = CrawlTexts(min_pages=min_pages, flag_days=flag_days)
-        with ExtractionPool(workers=workers, timeout=timeout) as pool:
-            outcomes = await _first_pass(store, pool, texts, sources)
-            await _second_pass(store, pool, texts, outcomes)
+        texts = CrawlTexts(
+            min_pages=min_pages, flag_days=flag_days, scratch=Path(root) / SCRATCH_FOLDER
+        )
+        try:
+            with ExtractionPool(workers=workers, timeout=timeout) as pool:
+                outcomes = await _first_pass(store, pool, texts, sources)
+                await _second_pass(store, pool, texts, outcomes)
+        finally:
+            texts.close()
         for source in sources:
             report.pages += 1
             outcome = outcomes.get(source.cited_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 from trafilatura.utils import load_html
 
@@ -129,17 +130,75 @@ def test_a_paragraph_shared_by_two_follow_ups_is_kept() -> None:
     assert COOKIE not in again.text
 
 
-def test_closing_pass_finds_pages_judged_with_older_counts() -> None:
+TAGLINE = "Reporting by the Example News harbour desk."
+
+
+def _crawl_texts(htmls: list[str], url: str) -> CrawlTexts:
     texts = CrawlTexts(min_pages=3)
-    url = "https://news.example.com/{}"
-    htmls = [_page(f"Headline {n} on the quay", _story(n)) for n in range(4)]
     for n, html in enumerate(htmls):
         options = texts.options(url.format(n), "text/html", {"headline": "x", "date": None})
         result = extract_article(html, url.format(n), site=options.get("site"))
         texts.remember(url.format(n), url.format(n), f"rid{n}", {}, result)
-    stale = {p.url for p in texts.stale()}
-    # the first two were judged before the chrome had been seen on three pages
-    assert stale == {url.format(0), url.format(1)}
+    return texts
+
+
+def test_closing_pass_extracts_again_pages_whose_text_holds_new_boilerplate() -> None:
+    url = "https://news.example.com/{}"
+    htmls = [_page(f"Headline {n} on the quay", [*_story(n), TAGLINE]) for n in range(4)]
+    first = extract_article(htmls[0], url.format(0))
+    assert first is not None and TAGLINE in first.text  # alone, the tagline is kept
+    texts = _crawl_texts(htmls, url)
+    try:
+        # the first two were judged before the tagline had been seen on three pages
+        assert {p.url for p in texts.stale()} == {url.format(0), url.format(1)}
+    finally:
+        texts.close()
+
+
+def test_closing_pass_leaves_pages_whose_text_the_new_counts_do_not_touch() -> None:
+    url = "https://news.example.com/{}"
+    htmls = [_page(f"Headline {n} on the quay", _story(n)) for n in range(4)]
+    texts = _crawl_texts(htmls, url)
+    try:
+        pages = list(texts.counts.records())
+        # the cookie banner became boilerplate after pages 0 and 1 were judged ...
+        changed = [p.url for p in pages if texts.counts.removed(p.site, p.blocks) != p.removed]
+        assert changed == [url.format(0), url.format(1)]
+        # ... but neither text holds it, so neither text would change
+        assert all(COOKIE not in extract_article(h, "u").text for h in htmls[:2])  # type: ignore[union-attr]
+        assert texts.stale() == []
+    finally:
+        texts.close()
+
+
+def test_a_block_that_stops_being_boilerplate_means_extracting_again() -> None:
+    from crawler.crawltexts import PageRecord
+
+    page = PageRecord("c", "u", "r", {}, "s", "k", {"a": 3, "b": 30}, frozenset({"b"}))
+    assert page.needs_again({"a", "b"}) is False  # "a" is new boilerplate, not in the text
+    assert page.needs_again(set()) is True  # "b" was removed and is not boilerplate now
+    with_text = PageRecord(
+        "c", "u", "r", {}, "s", "k", {"a": 3}, frozenset(), text_fps=frozenset({"a"})
+    )
+    assert with_text.needs_again({"a"}) is True
+
+
+def test_site_counts_live_in_a_scratch_file_deleted_at_close(tmp_path: Path) -> None:
+    url = "https://news.example.com/{}"
+    htmls = [_page(f"Headline {n} on the quay", _story(n)) for n in range(4)]
+    texts = CrawlTexts(min_pages=3, scratch=tmp_path / ".scratch")
+    for n, html in enumerate(htmls):
+        texts.remember(url.format(n), url.format(n), f"rid{n}", {}, extract_article(html, "u"))
+    path = texts.counts.path
+    assert path.parent == tmp_path / ".scratch" and path.exists()
+    # memory holds only the blocks seen on two pages or more: the chrome, not the stories
+    assert set(texts.counts.hot["example.com"]) == {
+        fingerprint(COOKIE),
+        fingerprint("Copyright 2024 Example News. All rights reserved."),
+    }
+    assert texts.counts.pages == {"example.com": 4}
+    texts.close()
+    assert not path.exists()
 
 
 def test_date_flag_and_text_fields() -> None:
@@ -163,3 +222,22 @@ def test_document_of_picks_html_and_pdf() -> None:
     assert document_of(b"%PDF-1.4 ...", "application/pdf") == b"%PDF-1.4 ..."
     assert document_of(b"%PDF-1.4 ...", None) == b"%PDF-1.4 ..."
     assert document_of(b"a,b\n", "text/csv") is None
+
+
+def test_site_counts_agree_with_the_in_memory_statistics(tmp_path: Path) -> None:
+    import random
+
+    from crawler.crawltexts import PageRecord, SiteCounts
+
+    rng = random.Random(7)
+    memory = SiteStats(min_pages=3)
+    disk = SiteCounts(3, tmp_path)
+    keys = [f"title:{n % 9}" for n in range(12)]  # some pages share a key (counted once)
+    for n, key in enumerate(keys):
+        blocks = {f"fp{rng.randrange(15)}": rng.choice([3, 30]) for _ in range(8)}
+        memory.add(key, blocks)
+        disk.add(PageRecord(f"c{n}", f"u{n}", f"r{n}", {}, "site", key, blocks, frozenset()))
+        for exclude in (None, key, "title:0"):
+            assert disk.hint("site", exclude) == memory.hint(exclude)
+        assert disk.removed("site", blocks) == memory.removed(blocks)
+    disk.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from scrapy.core.downloader.handlers.http11 import TunnelError
 from scrapy.exceptions import (
@@ -208,3 +210,26 @@ def test_sample_page_survives_bad_html() -> None:
     page = sample_page("<html><head><title> A  title </title><script>var x = 1;</script></head>"
                        "<body><h1>Head</h1><p>Body text</p></body></html>")  # fmt: skip
     assert page.title == "A title" and page.h1 == "Head" and "x" not in page.words
+
+
+# ------------------------------------------------------------------ judged in a worker
+
+
+def test_judge_page_gives_the_same_verdict_as_plain_data() -> None:
+    """What the extraction pool's workers run: classify_page, with everything as plain data."""
+    from crawler.deadlinks import judge_page, sample_from_dict, sample_to_dict
+
+    cited = "http://www.orvane-times.com/2021/03/09/story.html"
+    html = parked.TEMPLATES[sorted(parked.TEMPLATES)[0]]("orvane-times.com")
+    out = judge_page(html, cited, cited_url=cited, want_sample=True)
+    assert Verdict(**out["verdict"]) == classify_page(cited, cited, sample_page(html))
+    assert out["verdict"]["dead"] and "sample" not in out  # no sample for a dead page
+    url, page = next(iter(catalog._PAGES.items()))
+    out = judge_page(page.html, url, cited_url=url, want_sample=True)
+    assert sample_from_dict(out["sample"]) == sample_page(page.html)
+    assert json.loads(json.dumps(out)) == out
+    # the generic page known in advance: the soft-404 comparison happens in the same call
+    generic = sample_to_dict(sample_page(page.html))
+    other = "http://" + url.split("/")[2] + "/some/other/story.html"
+    out = judge_page(page.html, other, cited_url=other, generic=generic)
+    assert out["verdict"]["signal"] == "soft404_content"

@@ -443,3 +443,19 @@ def test_close_is_idempotent_and_leaves_no_children() -> None:
     assert _gone(workers)
     closed = asyncio.run(pool.extract("x", ""))
     assert closed == ExtractionOutcome("error", None, "extraction pool is closed")
+
+
+def test_empty_layout_elements_are_dropped_before_anything_reads_the_page() -> None:
+    from trafilatura.utils import load_html
+
+    from crawler.extraction import drop_empty_elements
+
+    tree = load_html(
+        "<html><body><div class='ad'></div><p>Kept <span class='x'></span>tail text</p>"
+        "<div class='slot' data-utime='1600000000'></div><span itemprop='author'></span>"
+        "<div>   </div><time datetime='2024-01-01'></time><div><b>x</b></div></body></html>"
+    )
+    assert drop_empty_elements(tree) == 3  # the ad slot, the span, the blank div
+    body = tree.find(".//body")
+    assert [e.tag for e in body] == ["p", "div", "span", "time", "div"]
+    assert body[0].text_content() == "Kept tail text"  # the tail of a dropped element stays
