@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -137,6 +138,7 @@ ADDED_COLUMNS = (
 )
 
 
+@functools.lru_cache(maxsize=8192)  # a crawl asks for the same URL's key many times
 def url_key(url: str) -> str:
     """The key under which a URL is stored: canonical form, as Scrapy's duplicate filter sees it."""
     try:
