@@ -12,8 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import lxml.html
-from lxml.etree import ParserError
+import lxml.etree
 
 #: A page with fewer visible words than this may be a parking or error page.
 SHORT_PAGE_WORDS = 400
@@ -66,8 +65,9 @@ _LINK_ATTRS = (
 def sample_page(html: str) -> PageSample:
     """Parse an HTML page into a PageSample (empty sample when it cannot be parsed)."""
     try:
-        tree = lxml.html.fromstring(html) if html.strip() else None
-    except (ParserError, ValueError):
+        # plain lxml elements: lxml.html's per-element class lookup doubled the cost here
+        tree = lxml.etree.fromstring(html, lxml.etree.HTMLParser()) if html.strip() else None
+    except (lxml.etree.LxmlError, ValueError):
         tree = None
     if tree is None:
         return PageSample("", "", ())
@@ -87,9 +87,8 @@ def sample_page(html: str) -> PageSample:
             hosts.add(urlsplit(target).hostname or "")
     title = " ".join((tree.findtext(".//title") or "").split())
     h1_el = next(tree.iter("h1"), None)
-    h1 = " ".join(h1_el.text_content().split()) if h1_el is not None else ""
-    for element in list(tree.iter(*_INVISIBLE)):
-        element.drop_tree()
+    h1 = " ".join("".join(h1_el.itertext()).split()) if h1_el is not None else ""
+    lxml.etree.strip_elements(tree, *_INVISIBLE, with_tail=False)  # their tails stay
     words = tuple(" ".join(tree.itertext()).split())
     return PageSample(title, h1, words, frozenset(h for h in hosts if h))
 
