@@ -13,10 +13,14 @@ the pool was recycled. A page that itself crashes its worker therefore crashes t
 and then gets "error" (reason ``BrokenProcessPool: ...``). Each teardown counts once in
 ``stats["recycled"]``.
 
-Timing: at most ``workers`` pages are in flight (an asyncio semaphore), so the per-page
-limit measures extraction, not queueing; pool start-up (forkserver launch, worker warm-up)
-has its own ``startup_timeout`` and is not charged to a page. The process-wide forkserver
-preloads ``crawler.extraction`` (trafilatura, lxml) once; each worker is forked from it.
+Timing: at most two pages per worker are in flight (an asyncio semaphore), so a worker
+finds its next page waiting instead of idling while the parent (busy with the reactor)
+hands it one. A page sent while every worker was busy may wait behind one page, whose own
+limit bounds the wait, so it is given twice the limit from submission (and the reason says
+so); a page sent to an idle worker gets the limit itself. Pool start-up (forkserver
+launch, worker warm-up) has its own ``startup_timeout`` and is not charged to a page. The
+process-wide forkserver preloads ``crawler.extraction`` (trafilatura, lxml) once; each
+worker is forked from it.
 Like any spawn/forkserver pool, workers re-import the parent's ``__main__`` by path: a
 script that uses this pool must guard its entry point with ``if __name__ == "__main__"``.
 """
@@ -171,6 +175,7 @@ class ExtractionPool:
             weakref.WeakKeyDictionary()
         )
         self._closed = False
+        self._in_flight = 0  # pages submitted and not yet answered
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: asyncio.Semaphore | None = None
         self._start_lock: asyncio.Lock | None = None
@@ -245,7 +250,7 @@ class ExtractionPool:
     ) -> tuple[str, dict[str, Any] | None, str | None]:
         """Run up to two attempts; only a lost pool (not a timeout) earns the second one."""
         slots, start_lock = self._primitives()
-        # At most `workers` pages in flight, so the time limit measures work, not queueing.
+        # Two pages per worker in flight: see "Timing" in the module's docstring.
         async with slots:
             lost_reason = ""
             for _ in range(2):
@@ -272,17 +277,21 @@ class ExtractionPool:
         options: dict[str, Any],
     ) -> tuple[str, dict[str, Any] | None, str | None]:
         """Submit one page to ``executor`` and wait for it within the time limit."""
+        queued = self._in_flight >= self.workers  # every worker busy: it waits behind one
+        limit = self.timeout * (2 if queued else 1)
         try:
             cfut = executor.submit(_run_in_worker, func, html, url, options)
         except (BrokenProcessPool, RuntimeError) as exc:  # broken or shut down under us
             self._teardown(executor, _describe(exc))
             raise _PoolLost(f"extraction pool was recycled ({_describe(exc)})") from exc
+        self._in_flight += 1
         try:
-            status, payload = await asyncio.wait_for(asyncio.wrap_future(cfut), self.timeout)
+            status, payload = await asyncio.wait_for(asyncio.wrap_future(cfut), limit)
         except TimeoutError:
             # the worker may be stuck in C code: only killing it frees it
             self._teardown(executor, "another page timed out")
-            return "timeout", None, f"timed out after {self.timeout:.1f} s"
+            waited = ", waiting for a worker included" if queued else ""
+            return "timeout", None, f"timed out after {limit:.1f} s{waited}"
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if task is not None and task.cancelling():
@@ -297,6 +306,8 @@ class ExtractionPool:
                 raise _PoolLost(f"extraction pool was recycled ({cause})") from exc
             self._teardown(executor, "a worker process died")
             raise _PoolLost(_describe(exc)) from exc
+        finally:
+            self._in_flight -= 1
         if status == "ok" and payload is not None:
             try:
                 data = json.loads(payload)

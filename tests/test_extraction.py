@@ -459,3 +459,22 @@ def test_empty_layout_elements_are_dropped_before_anything_reads_the_page() -> N
     body = tree.find(".//body")
     assert [e.tag for e in body] == ["p", "div", "span", "time", "div"]
     assert body[0].text_content() == "Kept tail text"  # the tail of a dropped element stays
+
+
+def test_a_page_waiting_behind_another_gets_its_whole_limit() -> None:
+    """Two pages per worker are in flight; the second waits, and the wait is not its work."""
+
+    async def run(
+        pool: ExtractionPool, second_page: str
+    ) -> tuple[ExtractionOutcome, ExtractionOutcome]:
+        assert (await pool.extract("0", "")).status == "ok"  # warm up
+        first, second = await asyncio.gather(pool.extract("1.2", ""), pool.extract(second_page, ""))
+        return first, second
+
+    with ExtractionPool(workers=1, timeout=1.5, func=_sleepy) as pool:
+        first, second = asyncio.run(run(pool, "1.0"))
+    assert first.status == "ok" and second.status == "ok", second.reason  # 2.2 s > 1.5 s
+    with ExtractionPool(workers=1, timeout=1.0, func=_sleepy) as pool:
+        first, second = asyncio.run(run(pool, "0.3"))
+    assert first.status == "timeout" and first.reason == "timed out after 1.0 s"
+    assert second.status == "ok"  # a bystander of the recycled pool, retried
