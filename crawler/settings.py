@@ -46,6 +46,11 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 0.25
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy 2.19 processes each response's output with CONCURRENT_ITEMS asyncio tasks, created
+# per response whether it yields one item or a hundred. A page here yields one item and a
+# few requests; the default 100 cost ~3 ms CPU per page and kept ~6,000 idle tasks alive
+# (long garbage collections stalling the reactor). README, "Benchmarks".
+CONCURRENT_ITEMS = 4
 
 # -- robustness ------------------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
@@ -86,6 +91,7 @@ EXTENSIONS = {
     "crawler.resume.CrawlResume": 50,  # before WarcCapture: its spider_closed closes the index
     "crawler.capture.WarcCapture": 100,
     "crawler.progress.Progress": 500,
+    "crawler.runtime.FreezeStartupObjects": 900,  # last: after the others set up
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
