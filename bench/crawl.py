@@ -70,13 +70,19 @@ class Measure:
 
 
 class TreeSampler(threading.Thread):
-    """Samples a process tree: CPU seconds (last seen per process) and the peak summed RSS."""
+    """Samples a process tree: CPU seconds (last seen per process) and the peak summed RSS.
+
+    CPU is counted from the sampler's start: a root that already ran (the benchmark process
+    itself, for (c)) has what it spent before subtracted.
+    """
 
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
         self.interval = interval
         self.cpu: dict[int, float] = {}
+        times = self.root.cpu_times()
+        self.before = times.user + times.system  # the root's CPU before this measurement
         self.peak_rss = 0
         self.done = threading.Event()
 
@@ -104,12 +110,12 @@ class TreeSampler(threading.Thread):
         """Stop sampling; total CPU seconds and peak RSS."""
         self.done.set()
         self.join()
-        return sum(self.cpu.values()), self.peak_rss
+        return sum(self.cpu.values()) - self.before, self.peak_rss
 
     @property
     def root_cpu(self) -> float:
         """CPU seconds of the root process alone."""
-        return self.cpu.get(self.root.pid, 0.0)
+        return self.cpu.get(self.root.pid, self.before) - self.before
 
 
 class BenchWeb:

@@ -32,3 +32,25 @@ def test_generated_pages_are_deterministic_and_news_sized() -> None:
     assert min(sizes) >= 40 * 1024 and max(sizes) <= 200 * 1024
     cited = [a for e in range(shape.events) for a in shape.event_articles(e)]
     assert sorted(cited) == list(range(30))
+
+
+def test_tree_sampler_counts_only_cpu_spent_while_it_ran() -> None:
+    # (c) samples the benchmark process itself, which generated pages before: that CPU
+    # must not count as extraction
+    import os
+    import time
+
+    from bench.crawl import TreeSampler
+
+    end = time.process_time() + 0.3
+    while time.process_time() < end:  # CPU spent before the sampler starts
+        pass
+    sampler = TreeSampler(os.getpid(), interval=0.02)
+    sampler.start()
+    end = time.process_time() + 0.2
+    while time.process_time() < end:
+        pass
+    time.sleep(0.05)
+    cpu, _rss = sampler.stop()
+    assert 0.15 < cpu < 0.29
+    assert 0.15 < sampler.root_cpu < 0.29
