@@ -119,9 +119,9 @@ class TreeSampler(threading.Thread):
 
 
 class BenchWeb:
-    """The generated web's proxy in a subprocess."""
+    """The generated web's proxy in a subprocess (with `prepared`, serving ready bodies)."""
 
-    def __init__(self, shape: WebShape) -> None:
+    def __init__(self, shape: WebShape, prepared: Path | None = None) -> None:
         command = [
             sys.executable,
             "-m",
@@ -132,6 +132,7 @@ class BenchWeb:
             str(shape.articles),
             "--domains",
             str(shape.domains),
+            *(["--prepare", str(prepared)] if prepared is not None else []),
         ]
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
@@ -228,7 +229,7 @@ def measure_size(pages: int, domains: int, per_event: int, keep: bool) -> dict[s
     shape = WebShape(events=max(1, pages // per_event), articles=pages, domains=domains)
     cores = os.cpu_count() or 1
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{pages}-"))
-    web = BenchWeb(shape)
+    web = BenchWeb(shape, prepared=workdir / "served")
     try:
         urls = [shape.article_url(a) for a in range(min(pages, 2000))]
         server_rps = requests_per_second(web.proxy, urls, seconds=3.0)
@@ -236,6 +237,7 @@ def measure_size(pages: int, domains: int, per_event: int, keep: bool) -> dict[s
         full = run_crawl(web, shape, workdir, full=True)
     finally:
         web.close()
+        shutil.rmtree(workdir / "served", ignore_errors=True)
     pages_written = write_pages(shape, workdir / "pages")
     extract = extraction_bound(pages_written, cores)
     shutil.rmtree(workdir / "pages")

@@ -1,7 +1,9 @@
 """A generated web for benchmarks: N event pages citing M article pages across D domains.
 
-Pages are made on request from their path (seeded, so the same path always gives the same
-bytes) instead of being held in memory: 20k pages of 40–200 KB would not fit. Each domain
+Pages are made from their path (seeded, so the same path always gives the same bytes), not
+held in memory: 20k pages of 40–200 KB would not fit. The benchmark's server writes each
+article's gzip body to a folder before any crawl (`prepare_articles`) and serves it from
+there, so making and compressing pages does not take CPU from the crawl it serves. Each domain
 has its own chrome (navigation, cookie banner, related stories, comments, footer, inline
 script and style), as real news sites do, so the extractor has real work to do.
 """
@@ -14,6 +16,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from simweb.hosts import Host, Registry
 from simweb.wire import Request, Response, make_response
@@ -133,6 +136,7 @@ class NewsSite(Host):
     def __init__(self, name: str, seed: int) -> None:
         super().__init__(name)
         self.seed = seed
+        self.prepared: Path | None = None  # folder of ready gzip bodies, "<number>.gz"
 
     @cached_property
     def chrome(self) -> tuple[str, str]:
@@ -198,11 +202,15 @@ class NewsSite(Host):
         match = ARTICLE_RE.match(path)
         if not match:
             return make_response(404, b"not found", [("Content-Type", "text/plain")])
-        body = self.page(int(match.group(4)), "-".join(match.groups()[:3]))
+        number, day = int(match.group(4)), "-".join(match.groups()[:3])
         accept = (request.header("Accept-Encoding") or "").lower()
         if "gzip" in accept:
-            return _ok(_gzip(body), "text/html; charset=utf-8", [("Content-Encoding", "gzip")])
-        return _ok(body, "text/html; charset=utf-8")
+            ready = self.prepared / f"{number}.gz" if self.prepared is not None else None
+            gz = ready.read_bytes() if ready is not None and ready.exists() else None
+            if gz is None:
+                gz = _gzip(self.page(number, day))
+            return _ok(gz, "text/html; charset=utf-8", [("Content-Encoding", "gzip")])
+        return _ok(self.page(number, day), "text/html; charset=utf-8")
 
 
 def _gzip(body: bytes) -> bytes:
@@ -212,6 +220,18 @@ def _gzip(body: bytes) -> bytes:
 
 def _ok(body: bytes, content_type: str, extra: list[tuple[str, str]] | None = None) -> Response:
     return make_response(200, body, [("Content-Type", content_type), *(extra or [])])
+
+
+def prepare_articles(registry: Registry, shape: WebShape, folder: Path) -> None:
+    """Write every article's gzip body to `folder` and have its site serve it from there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for article in range(shape.articles):
+        url = shape.article_url(article)
+        site = registry.get(url.split("/")[2])
+        assert isinstance(site, NewsSite)
+        day = "-".join(url.split("/")[3:6])
+        (folder / f"{article}.gz").write_bytes(_gzip(site.page(article, day)))
+        site.prepared = folder
 
 
 def build_registry(shape: WebShape) -> Registry:

@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import signal
 import sys
+from pathlib import Path
 
-from bench.genweb import WebShape, build_registry
+from bench.genweb import WebShape, build_registry, prepare_articles
 from simweb.server import ProxyServer
 
 
@@ -18,13 +19,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, required=True)
     parser.add_argument("--domains", type=int, default=20)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--prepare", type=Path, help="write every article's gzip body here first, serve it"
+    )
     args = parser.parse_args(argv)
     shape = WebShape(args.events, args.articles, args.domains)
-    return asyncio.run(_serve(shape, args.port))
+    return asyncio.run(_serve(shape, args.port, args.prepare))
 
 
-async def _serve(shape: WebShape, port: int) -> int:
-    server = ProxyServer(build_registry(shape), port=port)
+async def _serve(shape: WebShape, port: int, prepare: Path | None = None) -> int:
+    registry = build_registry(shape)
+    if prepare is not None:
+        prepare_articles(registry, shape, prepare)
+    server = ProxyServer(registry, port=port)
     server.log = _NoLog()  # a benchmark web keeps no request log: it would grow without end
     await server.start()
     stop = asyncio.Event()

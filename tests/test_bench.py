@@ -54,3 +54,24 @@ def test_tree_sampler_counts_only_cpu_spent_while_it_ran() -> None:
     cpu, _rss = sampler.stop()
     assert 0.15 < cpu < 0.29
     assert 0.15 < sampler.root_cpu < 0.29
+
+
+def test_prepared_pages_are_the_pages_made_on_request(tmp_path: Path) -> None:
+    import zlib
+
+    from bench.genweb import NewsSite, WebShape, build_registry, prepare_articles
+    from simweb.wire import Request
+
+    shape = WebShape(events=2, articles=6, domains=2)
+    fresh, ready = build_registry(shape), build_registry(shape)
+    prepare_articles(ready, shape, tmp_path / "served")
+    assert len(list((tmp_path / "served").glob("*.gz"))) == 6
+    for article in range(6):
+        url = shape.article_url(article)
+        host, path = url.split("/")[2], "/" + url.split("/", 3)[3]
+        request = Request("GET", path, "HTTP/1.1", [("Accept-Encoding", "gzip")], path=path)
+        site = ready.get(host)
+        assert isinstance(site, NewsSite) and site.prepared is not None
+        served = [registry.get(host).respond(request) for registry in (fresh, ready)]
+        bodies = [zlib.decompress(r.body, 31) for r in served if r is not None]
+        assert len(bodies) == 2 and bodies[0] == bodies[1]
