@@ -32,6 +32,7 @@ import logging
 import os
 import sqlite3
 import tempfile
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -328,6 +329,24 @@ def _inner_response(body: bytes) -> tuple[bytes, str | None] | None:
         return record.content_stream().read(), record.http_headers.get_header("Content-Type")
     except (ArchiveLoadFailed, OSError, ValueError, EOFError):
         return None
+
+
+#: The statistics of each running crawl (registered by the archive pipeline, which owns them),
+#: so the spider can send a page's extraction options with its page checks (pagework.py).
+_registry: weakref.WeakKeyDictionary[Any, CrawlTexts] = weakref.WeakKeyDictionary()
+
+
+def register_texts(crawler: Any, texts: CrawlTexts | None) -> None:
+    """Make ``texts`` the crawl's statistics (None: forget them)."""
+    if texts is None:
+        _registry.pop(crawler, None)
+    else:
+        _registry[crawler] = texts
+
+
+def texts_for(crawler: Any) -> CrawlTexts | None:
+    """The crawl's statistics, or None when no archive pipeline runs."""
+    return _registry.get(crawler)
 
 
 @dataclass

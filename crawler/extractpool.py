@@ -58,6 +58,7 @@ WorkerFunc = Callable[..., "dict[str, Any] | None"]
 _PRELOAD = [
     "crawler.extraction",
     "crawler.pagechecks",
+    "crawler.pagework",
     "crawler.pdftext",
 ]  # imported once in the forkserver, inherited by every worker
 _KILL_JOIN_SECONDS = 2.0
@@ -188,6 +189,12 @@ class ExtractionPool:
         ``options`` are passed to the worker function as keyword arguments (plain data).
         """
         status, data, reason = await self.call(self.func, html, url, **options)
+        return self.outcome(status, data, reason)
+
+    def outcome(
+        self, status: str, data: dict[str, Any] | None, reason: str | None
+    ) -> ExtractionOutcome:
+        """The outcome of one extraction from what the worker function gave (counted)."""
         outcome = ExtractionOutcome(status, None, reason)
         if status == "ok" and data is not None:
             try:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.eventpage import Event
+
+if TYPE_CHECKING:
+    from crawler.extractpool import ExtractionOutcome
 
 
 @dataclass
@@ -48,3 +51,6 @@ class SourceItem:
     recover: Callable[[str], Awaitable[SourceItem | None]] | None = field(
         default=None, repr=False, compare=False
     )
+    #: Set by the spider when the page's extraction was done with its page checks (one
+    #: worker call, crawler/pagework.py): the pipeline uses it instead of extracting again.
+    extracted: ExtractionOutcome | None = field(default=None, repr=False, compare=False)

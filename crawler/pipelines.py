@@ -11,7 +11,7 @@ from scrapy.crawler import Crawler
 from archive.store import ArchiveStore
 from crawler.capture import store_for
 from crawler.config import ArchiveConfig
-from crawler.crawltexts import SCRATCH_FOLDER, CrawlTexts, text_fields
+from crawler.crawltexts import SCRATCH_FOLDER, CrawlTexts, register_texts, text_fields
 from crawler.extractpool import ExtractionOutcome, ExtractionPool, register_pool
 from crawler.items import EventItem, SourceItem
 from crawler.resume import frontier_for
@@ -48,12 +48,14 @@ class ArchivePipeline:
             workers=self.config.extract_workers, timeout=self.config.extract_timeout
         )
         register_pool(self.crawler, self.pool)  # the spider's page checks run there too
+        register_texts(self.crawler, self.texts)  # and extract what passes (pagework.py)
 
     async def close_spider(self) -> None:
         """Re-extract pages the final site statistics change; stop the workers; flush."""
         if self.pool is not None and self.store is not None and self.stats is not None:
             changed = await self.texts.finish(self.pool, self.store)
             self.stats.inc_value("archive/text/reextracted", changed)
+        register_texts(self.crawler, None)
         self.texts.close()
         if self.pool is not None:
             register_pool(self.crawler, None)
@@ -102,10 +104,14 @@ class ArchivePipeline:
         text: str | None = None
         document = item.html if item.html is not None else item.body
         if document is not None and item.final_url:
-            options = self.texts.options(item.final_url, item.content_type, item.citing_event)
             if self.test_delay > 0:  # tests only: hold the page in extraction (a kill target)
                 await asyncio.sleep(self.test_delay)
-            outcome = await self.pool.extract(document, item.final_url, **options)
+            if item.extracted is not None:  # done with the page checks (crawler/pagework.py)
+                outcome = item.extracted
+                self.stats.inc_value("archive/text/with_page_checks")
+            else:
+                options = self.texts.options(item.final_url, item.content_type, item.citing_event)
+                outcome = await self.pool.extract(document, item.final_url, **options)
             text_fields = self._text_fields(outcome, item.citing_event)
             if text_fields.get("date_flag"):
                 self.stats.inc_value("archive/text/date_far")

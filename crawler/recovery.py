@@ -44,9 +44,10 @@ from crawler.deadlinks import (
     sample_to_dict,
 )
 from crawler.doctype import guess_kind
-from crawler.extractpool import pool_for
+from crawler.extractpool import ExtractionOutcome, pool_for
 from crawler.fallbackctx import FallbackContext
 from crawler.items import SourceItem
+from crawler.pagework import judge_and_extract
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,9 @@ class SourceRecovery:
         self._steps: deque[tuple[str, str]] = deque(self._plan())
         self._pending: deque[Capture] = deque()
         self._rejected_digests: set[str] = set()
+        #: The origin page's extraction, when `check_origin` was given options and the page
+        #: passed (the same worker call did both; the pipeline then does not extract again).
+        self.extracted: ExtractionOutcome | None = None
         assert ctx.stats is not None
         self.stats = ctx.stats
 
@@ -120,9 +124,19 @@ class SourceRecovery:
 
     # -- the origin -----------------------------------------------------------------------
 
-    async def check_origin(self, response: Response, html: str | None) -> Verdict:
-        """Judge a page the origin served: parked, soft 404 (redirect, error or generic)."""
-        return await self._judge_live(self.cited, response, html)
+    async def check_origin(
+        self, response: Response, html: str | None, extract: dict[str, Any] | None = None
+    ) -> Verdict:
+        """Judge a page the origin served: parked, soft 404 (redirect, error or generic).
+
+        With ``extract`` (the extraction pool's options for this page), a page that passes
+        is extracted in the same worker call and the outcome is left in `extracted`.
+        """
+        self.extracted = None
+        verdict = await self._judge_live(self.cited, response, html, extract)
+        if verdict.dead:
+            self.extracted = None
+        return verdict
 
     def origin_failed(
         self, url: str, status: int | None, verdict: Verdict, hops: list[dict[str, Any]]
@@ -139,15 +153,21 @@ class SourceRecovery:
         """Remember the origin's page, in case its extraction finds no article."""
         self._current = {"step": "origin", "url": url, "status": status}
 
-    async def _judge_live(self, cited: str, response: Response, html: str | None) -> Verdict:
+    async def _judge_live(
+        self,
+        cited: str,
+        response: Response,
+        html: str | None,
+        extract: dict[str, Any] | None = None,
+    ) -> Verdict:
         if html is None:
             return Verdict.ok()
         compare = self.ctx.config.soft404_probe and not is_home_path(urlsplit(cited).path)
         known, generic = self.ctx.known_page(self._probe_key(response.url))
         if compare and known:  # one call does it all: the site's generic page is known
-            verdict, page = await self._judge(html, cited, response.url, generic, False)
+            verdict, page = await self._judge(html, cited, response.url, generic, False, extract)
             return verdict
-        verdict, page = await self._judge(html, cited, response.url, None, compare)
+        verdict, page = await self._judge(html, cited, response.url, None, compare, extract)
         if verdict.dead or not compare or page is None:
             return verdict
         generic = await self._site_generic(response.url)
@@ -281,19 +301,39 @@ class SourceRecovery:
     # -- generic pages, cached per host ---------------------------------------------------
 
     async def _judge(
-        self, html: str, cited: str, url: str, generic: PageSample | None, want_sample: bool
+        self,
+        html: str,
+        cited: str,
+        url: str,
+        generic: PageSample | None,
+        want_sample: bool,
+        extract: dict[str, Any] | None = None,
     ) -> tuple[Verdict, PageSample | None]:
-        """``judge_page`` in the crawl's extraction pool (off the reactor), else in-process."""
+        """``judge_page`` in the crawl's extraction pool (off the reactor), else in-process.
+
+        With ``extract``, one worker call also extracts a page that passes
+        (:func:`crawler.pagework.judge_and_extract`); the outcome goes to `extracted`.
+        """
         pool = pool_for(self.ctx.crawler)
         if pool is not None:
-            status, data, reason = await pool.call(
-                judge_page,
-                html,
-                url,
-                cited_url=cited,
-                generic=sample_to_dict(generic) if generic is not None else None,
-                want_sample=want_sample,
-            )
+            judge = {
+                "cited_url": cited,
+                "generic": sample_to_dict(generic) if generic is not None else None,
+                "want_sample": want_sample,
+            }
+            if extract is not None:
+                status, data, reason = await pool.call(
+                    judge_and_extract, html, url, judge=judge, extract=extract, extractor=pool.func
+                )
+                if status == "timeout":  # the page's extraction would time out again
+                    self.extracted = pool.outcome(status, None, reason)
+                elif status == "ok" and data is not None and "extract" in data:
+                    done = data["extract"]
+                    self.extracted = pool.outcome(
+                        done["status"], done.get("data"), done.get("reason")
+                    )
+            else:
+                status, data, reason = await pool.call(judge_page, html, url, **judge)
             if status == "ok" and data is not None:
                 sample = data.get("sample")
                 return Verdict(**data["verdict"]), (

@@ -20,6 +20,7 @@ from archive.index import CaptureRow
 from archive.ledger import Entry
 from crawler.archivefetch import slot_name
 from crawler.capture import CAPTURES_META, REVALIDATE_META, REVISIT_META
+from crawler.crawltexts import texts_for
 from crawler.deadlinks import Verdict, classify_exception, classify_status
 from crawler.doctype import guess_kind
 from crawler.eventpage import Event, parse_page
@@ -331,7 +332,13 @@ class EventsSpider(scrapy.Spider):
             yield item
             return
         recovery = self._recovery(response.meta, response.url)
-        verdict = await recovery.check_origin(response, html)
+        texts = texts_for(self.crawler)
+        options = (
+            texts.options(response.url, content_type, item.citing_event)
+            if texts is not None and html is not None
+            else None
+        )
+        verdict = await recovery.check_origin(response, html, extract=options)
         if verdict.dead:
             logger.warning("Source %s is not the article: %s", cited, verdict.reason)
             recovery.origin_failed(response.url, response.status, verdict, item.hops)
@@ -341,6 +348,7 @@ class EventsSpider(scrapy.Spider):
             recovery.origin_accepted(response.url, response.status)
             item.recover = recovery.after_empty
             item.fallback = recovery.chain
+            item.extracted = recovery.extracted
         yield item
 
     async def source_failed(self, failure: Failure) -> AsyncIterator[SourceItem]:

@@ -177,6 +177,8 @@ def test_stats_and_summary(demo_crawl: CrawlRun) -> None:
     assert "Finished (finished). Progress:" in demo_crawl.log
     # start-up objects are frozen out of garbage collection (crawler/runtime.py)
     assert stats["runtime/gc_frozen"] > 10_000
+    # origin pages are extracted in the same worker call as their page checks (pagework.py)
+    assert 0 < stats["archive/text/with_page_checks"] <= stats["archive/text/ok"]
 
 
 def test_each_response_gets_few_output_tasks() -> None:

@@ -233,3 +233,44 @@ def test_judge_page_gives_the_same_verdict_as_plain_data() -> None:
     other = "http://" + url.split("/")[2] + "/some/other/story.html"
     out = judge_page(page.html, other, cited_url=other, generic=generic)
     assert out["verdict"]["signal"] == "soft404_content"
+
+
+def _raising_extractor(html: str, url: str, **options: object) -> dict[str, object]:
+    raise RuntimeError("extractor broke")
+
+
+def _empty_extractor(html: str, url: str, **options: object) -> None:
+    return None
+
+
+def test_judge_and_extract_checks_then_extracts_in_one_call() -> None:
+    """crawler/pagework.py: an origin page's checks and its extraction in one worker call."""
+    from crawler.extraction import ExtractedText, extract_document
+    from crawler.pagework import judge_and_extract
+
+    url, page = next(iter(catalog._PAGES.items()))
+    options = {"content_type": "text/html", "event": {"headline": "", "date": None}}
+    out = judge_and_extract(page.html, url, judge={"cited_url": url}, extract=options)
+    assert Verdict(**out["verdict"]) == classify_page(url, url, sample_page(page.html))
+    assert not out["verdict"]["dead"] and out["extract"]["status"] == "ok"
+    alone = extract_document(page.html, url, **options)  # type: ignore[arg-type]
+    assert alone is not None and out["extract"]["data"] == alone.to_dict()
+    # plain data across the process boundary (JSON text): the same text comes back
+    crossed = json.loads(json.dumps(out))
+    assert crossed["verdict"] == out["verdict"]
+    assert ExtractedText.from_dict(crossed["extract"]["data"]) == alone
+    # a page the checks reject is not extracted
+    cited = "http://www.orvane-times.com/2021/03/09/story.html"
+    parked_html = parked.TEMPLATES[sorted(parked.TEMPLATES)[0]]("orvane-times.com")
+    out = judge_and_extract(parked_html, cited, judge={"cited_url": cited}, extract=options)
+    assert out["verdict"]["dead"] and "extract" not in out
+    # an extractor that fails or finds nothing: the verdict still comes back
+    out = judge_and_extract(
+        page.html, url, judge={"cited_url": url}, extract={}, extractor=_raising_extractor
+    )
+    assert not out["verdict"]["dead"]
+    assert out["extract"] == {"status": "error", "reason": "RuntimeError: extractor broke"}
+    out = judge_and_extract(
+        page.html, url, judge={"cited_url": url}, extract={}, extractor=_empty_extractor
+    )
+    assert out["extract"]["status"] == "empty"
