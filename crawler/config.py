@@ -23,6 +23,7 @@ class ArchiveConfig:
     operator: str
     extract_workers: int
     extract_timeout: float
+    extract_nice: int
     progress_interval: float
 
     @classmethod
@@ -47,6 +48,9 @@ class ArchiveConfig:
             raise ConfigError(
                 f"ARCHIVE_EXTRACT_TIMEOUT={timeout}: use a positive number of seconds"
             )
+        nice = settings.getint("ARCHIVE_EXTRACT_NICE")
+        if not 0 <= nice <= 19:
+            raise ConfigError(f"ARCHIVE_EXTRACT_NICE={nice}: use 0 (off) to 19")
         return cls(
             archive_dir=Path(archive_dir),
             warc_prefix=prefix,
@@ -55,5 +59,6 @@ class ArchiveConfig:
             operator=str(settings.get("ARCHIVE_OPERATOR") or ""),
             extract_workers=workers,
             extract_timeout=timeout,
+            extract_nice=nice,
             progress_interval=settings.getfloat("ARCHIVE_PROGRESS_INTERVAL"),
         )

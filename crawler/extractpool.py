@@ -76,8 +76,9 @@ class ExtractionOutcome:
 # --------------------------------------------------------------------------- worker side
 
 
-def _init_worker() -> None:
-    """Prepare a worker process: no network for tldextract, ignore Ctrl-C, warm imports."""
+def _init_worker(nice: int = 0) -> None:
+    """Prepare a worker process: no network for tldextract, ignore Ctrl-C, warm imports,
+    and lower its scheduling priority by ``nice``."""
     # trafilatura 2.3.1 / courlan 1.4.0 use `tld` (bundled suffix list), not tldextract, but a
     # custom `func` (or a future trafilatura) may build a TLDExtract(), whose first use tries
     # to download the Public Suffix List with no time-out: an empty URL list disables that.
@@ -86,6 +87,8 @@ def _init_worker() -> None:
     # Ctrl-C in a terminal reaches the whole process group; a worker dying of
     # KeyboardInterrupt would break the pool. The parent decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if nice > 0:
+        os.nice(nice)
     import crawler.extraction  # noqa: F401  (already loaded when the forkserver preloaded it)
 
 
@@ -157,12 +160,21 @@ class ExtractionPool:
         func: WorkerFunc | None = None,
         *,
         startup_timeout: float = 60.0,
+        nice: int = 0,
     ) -> None:
-        """Configure the pool; no process is started until the first ``extract()``."""
+        """Configure the pool; no process is started until the first ``extract()``.
+
+        ``nice``: how much lower than the parent's the workers' scheduling priority is
+        (``os.nice``; 0 keeps it). The parent coordinates everything the workers do, so on
+        a machine with no core to spare it should win the CPU whenever it has work.
+        """
         if workers < 1:
             raise ValueError("workers must be >= 1")
         if timeout <= 0 or startup_timeout <= 0:
             raise ValueError("timeout and startup_timeout must be > 0")
+        if not 0 <= nice <= 19:
+            raise ValueError("nice must be 0 to 19")
+        self.nice = nice
         self.workers = workers
         self.timeout = float(timeout)
         self.startup_timeout = float(startup_timeout)
@@ -337,7 +349,10 @@ class ExtractionPool:
             context.set_forkserver_preload(_PRELOAD)
             started = time.monotonic()
             executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=context, initializer=_init_worker
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(self.nice,),
             )
             try:
                 pings = [

@@ -45,7 +45,9 @@ class ArchivePipeline:
         """Open the archive store and the (lazily started) extraction pool."""
         self.store = store_for(self.crawler)
         self.pool = ExtractionPool(
-            workers=self.config.extract_workers, timeout=self.config.extract_timeout
+            workers=self.config.extract_workers,
+            timeout=self.config.extract_timeout,
+            nice=self.config.extract_nice,
         )
         register_pool(self.crawler, self.pool)  # the spider's page checks run there too
         register_texts(self.crawler, self.texts)  # and extract what passes (pagework.py)

@@ -17,6 +17,9 @@ ARCHIVE_CONTACT_URL = "https://github.com/event-archiver/event-archiver#contact"
 ARCHIVE_OPERATOR = ""  # who runs the crawl, written to warcinfo
 ARCHIVE_EXTRACT_WORKERS = 0  # 0: one extraction process per core
 ARCHIVE_EXTRACT_TIMEOUT = 20.0  # seconds per page before the extractor is killed
+# Extraction workers run this much nicer than the crawl process (0: same priority), so the
+# reactor, which feeds them, gets a core whenever it has work (README, "Benchmarks").
+ARCHIVE_EXTRACT_NICE = 10
 ARCHIVE_PROGRESS_INTERVAL = 30.0  # seconds between progress lines
 # a text block on this many pages of one site (registered domain) is boilerplate; 0: off
 ARCHIVE_BOILERPLATE_MIN_PAGES = 3

@@ -292,6 +292,7 @@ def _worker_state(html: str, url: str) -> dict[str, Any] | None:
         "sigint_ignored": signal.getsignal(signal.SIGINT) == signal.SIG_IGN,
         "psl_urls": os.environ.get("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"),
         "pid": os.getpid(),
+        "nice": os.nice(0),
     }
     return _echo(json.dumps(state), url)
 
@@ -350,6 +351,17 @@ def test_worker_ignores_sigint_and_never_fetches_suffix_list() -> None:
         assert state["sigint_ignored"] is True
         assert state["psl_urls"] == ""
         assert state["pid"] != os.getpid()
+        assert state["nice"] == os.nice(0)  # same priority as the crawl unless asked
+
+
+def test_workers_run_nicer_when_asked() -> None:
+    # the crawl's reactor feeds the workers: it should win the CPU (ARCHIVE_EXTRACT_NICE)
+    with ExtractionPool(workers=1, func=_worker_state, nice=7) as pool:
+        outcome = asyncio.run(pool.extract("", ""))
+        assert outcome.status == "ok" and outcome.result is not None
+        assert json.loads(outcome.result.text)["nice"] == min(19, os.nice(0) + 7)
+    with pytest.raises(ValueError, match="nice must be 0 to 19"):
+        ExtractionPool(nice=20)
 
 
 def test_timeout_recycles_pool_and_retries_bystander() -> None:
@@ -478,3 +490,18 @@ def test_a_page_waiting_behind_another_gets_its_whole_limit() -> None:
         first, second = asyncio.run(run(pool, "0.3"))
     assert first.status == "timeout" and first.reason == "timed out after 1.0 s"
     assert second.status == "ok"  # a bystander of the recycled pool, retried
+
+
+def test_extract_nice_setting_is_checked(tmp_path: Path) -> None:
+    from scrapy.settings import Settings
+
+    import crawler.settings as project_settings
+    from crawler.config import ArchiveConfig, ConfigError
+
+    settings = Settings()
+    settings.setmodule(project_settings)
+    settings.set("ARCHIVE_DIR", str(tmp_path))
+    assert ArchiveConfig.from_settings(settings).extract_nice == 10
+    settings.set("ARCHIVE_EXTRACT_NICE", 25)
+    with pytest.raises(ConfigError, match=r"ARCHIVE_EXTRACT_NICE=25: use 0 \(off\) to 19"):
+        ArchiveConfig.from_settings(settings)
