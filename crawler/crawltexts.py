@@ -26,6 +26,7 @@ No Scrapy here: the pipeline and the `reextract` command share it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import json
 import logging
@@ -163,6 +164,20 @@ def remove_stale_scratch(folder: Path) -> None:
             continue
 
 
+#: Blocks per counting statement (two bound parameters each; SQLite allows 32766).
+_UPSERT_ROWS = 400
+
+
+@functools.lru_cache(maxsize=_UPSERT_ROWS)
+def _upsert_sql(rows: int) -> str:
+    """Add one page to the count of `rows` blocks and return each block's new count."""
+    values = ",".join(["(?, ?, 1)"] * rows)
+    return (
+        f"INSERT INTO block VALUES {values}"  # noqa: S608 - placeholders only
+        " ON CONFLICT DO UPDATE SET df = df + 1 RETURNING fp, df"
+    )
+
+
 class SiteCounts:
     """Block counts per site over the pages of one crawl, on disk but for the hot blocks.
 
@@ -240,20 +255,16 @@ class SiteCounts:
         )
         if not fresh:
             return
-        self.db.executemany(
-            "INSERT INTO block VALUES (?, ?, 1) ON CONFLICT DO UPDATE SET df = df + 1",
-            [(site, fp) for fp in fresh],
-        )
         threshold = max(1, self.min_pages - 1)
         hot = self.hot.setdefault(site, {})
-        for start in range(0, len(fresh), 500):  # SQLite's limit on bound parameters
-            chunk = sorted(fresh)[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for fp, df in self.db.execute(
-                f"SELECT fp, df FROM block WHERE site = ? AND fp IN ({marks}) AND df >= ?",  # noqa: S608
-                (site, *chunk, threshold),
-            ):
-                hot[fp] = df
+        ordered = sorted(fresh)
+        # One statement per chunk counts the blocks and returns their new counts.
+        for start in range(0, len(ordered), _UPSERT_ROWS):
+            chunk = ordered[start : start + _UPSERT_ROWS]
+            params = [value for fp in chunk for value in (site, fp)]
+            for fp, df in self.db.execute(_upsert_sql(len(chunk)), params):
+                if df >= threshold:
+                    hot[fp] = df
 
     def hint(self, site: str, exclude: str | None = None) -> SiteHint:
         """Counts over the site's *other* pages of the blocks one more page could tip over."""
