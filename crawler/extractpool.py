@@ -3,6 +3,15 @@
 Why a process pool: trafilatura is pure-Python CPU work (5-50 ms a page) that would stall
 the reactor thread, threads do not help (GIL), and library mode has no time limit.
 
+Transport: each worker has a pipe in and a pipe out, and the parent's ends are asyncio
+pipe transports on the running loop. A page is pickled and written by the loop itself;
+answers are read by the loop as they arrive. No thread stands between the reactor and the
+workers (``concurrent.futures.ProcessPoolExecutor`` has two, a queue feeder and a result
+manager, and each hand-over waits for the GIL the busy reactor holds: in a crawl they
+cost about 2 ms of the parent's CPU a page and left workers waiting for their next page).
+The pipes are enlarged (``F_SETPIPE_SZ``, Linux) so the pages queued for a worker sit in
+the kernel: a worker reads its next page without waiting for the parent's loop.
+
 Recycling policy: when an attempt times out, or a worker dies (``os._exit``, segfault,
 OOM kill), the whole pool is torn down and its worker processes are killed, so a hung
 worker cannot linger; the next call starts a fresh pool. The page that timed out gets
@@ -10,35 +19,42 @@ status "timeout" and is *not* retried. Every other page whose attempt was lost b
 the pool broke or was recycled under it is retried once on the fresh pool (its time limit
 restarts); if that second attempt is lost too it gets status "error" with a reason saying
 the pool was recycled. A page that itself crashes its worker therefore crashes two pools
-and then gets "error" (reason ``BrokenProcessPool: ...``). Each teardown counts once in
+and then gets "error" (its reason says the worker died). Each teardown counts once in
 ``stats["recycled"]``.
 
-Timing: at most two pages per worker are in flight (an asyncio semaphore), so a worker
-finds its next page waiting instead of idling while the parent (busy with the reactor)
-hands it one. A page sent while every worker was busy may wait behind one page, whose own
-limit bounds the wait, so it is given twice the limit from submission (and the reason says
-so); a page sent to an idle worker gets the limit itself. Pool start-up (forkserver
-launch, worker warm-up) has its own ``startup_timeout`` and is not charged to a page. The
+Timing: at most two pages per worker are in flight (an asyncio semaphore), each sent to
+the worker with the fewest, so a worker finds its next page waiting instead of idling
+while the parent (busy with the reactor) hands it one. A page sent to a busy worker waits
+behind one page, whose own limit bounds the wait, so it is given twice the limit from
+submission (and the reason says so); a page sent to an idle worker gets the limit itself.
+Pool start-up (forkserver launch, worker warm-up) has its own ``startup_timeout`` and is
+not charged to a page; :meth:`ExtractionPool.start` begins it ahead of the first page. The
 process-wide forkserver preloads ``crawler.extraction`` (trafilatura, lxml) once; each
 worker is forked from it.
 Like any spawn/forkserver pool, workers re-import the parent's ``__main__`` by path: a
 script that uses this pool must guard its entry point with ``if __name__ == "__main__"``.
+A pool belongs to one event loop at a time: used from another loop (a second
+``asyncio.run``), it starts fresh workers there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
+import itertools
 import json
 import multiprocessing
 import os
+import pickle
 import signal
+import struct
 import time
 import weakref
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -62,6 +78,11 @@ _PRELOAD = [
     "crawler.pdftext",
 ]  # imported once in the forkserver, inherited by every worker
 _KILL_JOIN_SECONDS = 2.0
+#: Pipe buffer asked for (Linux caps it at /proc/sys/fs/pipe-max-size, 1 MiB by default).
+_PIPE_BYTES = 1 << 20
+_READY = -1  # the task id of a worker's "started" message
+_HEADER = struct.Struct("!i")  # multiprocessing.Connection's framing: a signed length first
+_LONG_HEADER = struct.Struct("!Q")  # after a length of -1: messages of 2 GiB and more
 
 
 @dataclass(frozen=True)
@@ -120,10 +141,18 @@ def _run_in_worker(
         return "error", f"{type(exc).__name__}: {exc}"
 
 
-def _ping(delay: float) -> int:
-    """Warm-up task: occupy a worker briefly so each one runs its initializer."""
-    time.sleep(delay)
-    return os.getpid()
+def _worker_main(tasks: Connection, answers: Connection, nice: int) -> None:
+    """A worker's life: say it started, then answer each page until the parent goes away."""
+    _init_worker(nice)
+    answers.send_bytes(pickle.dumps((_READY, "ready", str(os.getpid()))))
+    while True:
+        try:
+            message = tasks.recv_bytes()
+        except (EOFError, OSError):  # the parent closed the pool or died
+            return
+        task_id, func, document, url, options = pickle.loads(message)
+        status, payload = _run_in_worker(func, document, url, options)
+        answers.send_bytes(pickle.dumps((task_id, status, payload), pickle.HIGHEST_PROTOCOL))
 
 
 # --------------------------------------------------------------------------- parent side
@@ -146,8 +175,235 @@ def pool_for(crawler: Any) -> ExtractionPool | None:
     return _pools.get(crawler)
 
 
+def warm_forkserver() -> None:
+    """Launch the process-wide forkserver now, so its imports overlap the caller's start-up.
+
+    Cheap and idempotent: it returns once the server process is spawned, not imported.
+    """
+    context = multiprocessing.get_context("forkserver")
+    # Only effective before the (process-wide) forkserver first starts.
+    context.set_forkserver_preload(_PRELOAD)
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 class _PoolLost(Exception):
     """An attempt was lost because its pool broke or was recycled."""
+
+
+def _enlarge_pipe(conn: Connection) -> None:
+    """Ask for a bigger pipe buffer (Linux only; elsewhere the default stays)."""
+    setter = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setter is None:
+        return
+    for size in (_PIPE_BYTES, _PIPE_BYTES // 4):
+        try:
+            fcntl.fcntl(conn.fileno(), setter, size)
+            return
+        except OSError:  # above the system's limit for this user
+            continue
+
+
+def _frame(message: bytes) -> bytes:
+    """``message`` with the length prefix ``multiprocessing.Connection.recv_bytes`` reads."""
+    if len(message) > 0x7FFFFFFF:
+        return _HEADER.pack(-1) + _LONG_HEADER.pack(len(message)) + message
+    return _HEADER.pack(len(message)) + message
+
+
+class _Messages:
+    """Splits length-prefixed messages off a byte stream (a message may come in pieces)."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Add what was read; return the messages now whole."""
+        buffer = self.buffer
+        buffer += data
+        messages = []
+        while len(buffer) >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(buffer)
+            start = _HEADER.size
+            if size == -1:
+                if len(buffer) < start + _LONG_HEADER.size:
+                    break
+                (size,) = _LONG_HEADER.unpack_from(buffer, start)
+                start += _LONG_HEADER.size
+            end = start + size
+            if len(buffer) < end:
+                break
+            messages.append(bytes(buffer[start:end]))
+            del buffer[:end]
+        return messages
+
+
+@dataclass(eq=False)
+class _Workers:
+    """One generation of worker processes with their pipes, served by one event loop.
+
+    The parent's pipe ends are non-blocking and watched with ``loop.add_reader`` /
+    ``add_writer``: a page is written at once (the enlarged pipe takes it) and only what
+    did not fit waits for the pipe to drain.
+    """
+
+    loop: asyncio.AbstractEventLoop
+    on_lost: Callable[[_Workers, str], None]
+    processes: list[BaseProcess] = field(default_factory=list)
+    tasks: list[Connection] = field(default_factory=list)  # the parent's writing ends
+    answers: list[Connection] = field(default_factory=list)  # the parent's reading ends
+    outgoing: list[bytearray] = field(default_factory=list)  # what a full pipe did not take
+    incoming: list[_Messages] = field(default_factory=list)
+    waiting: list[dict[int, asyncio.Future[tuple[str, str | None]]]] = field(default_factory=list)
+    watched: bool = False  # whether the loop watches the pipes
+    dead: str | None = None  # why this generation was torn down
+
+    @classmethod
+    def launch(
+        cls,
+        loop: asyncio.AbstractEventLoop,
+        count: int,
+        nice: int,
+        on_lost: Callable[[_Workers, str], None],
+    ) -> _Workers:
+        """Start ``count`` workers (blocking: run it in a thread, as forking waits for the
+        forkserver, which imports trafilatura the first time)."""
+        warm_forkserver()
+        context = multiprocessing.get_context("forkserver")
+        workers = cls(loop, on_lost)
+        try:
+            for n in range(count):
+                task_out, task_in = context.Pipe(duplex=False)  # (reading end, writing end)
+                answer_out, answer_in = context.Pipe(duplex=False)
+                workers.tasks.append(task_in)
+                workers.answers.append(answer_out)
+                process = context.Process(
+                    target=_worker_main,
+                    args=(task_out, answer_in, nice),
+                    name=f"extraction-worker-{n}",
+                    daemon=True,
+                )
+                process.start()
+                workers.processes.append(process)
+                task_out.close()  # the worker has its own copies now
+                answer_in.close()
+                for conn in (task_in, answer_out):
+                    _enlarge_pipe(conn)
+                    os.set_blocking(conn.fileno(), False)
+                workers.outgoing.append(bytearray())
+                workers.incoming.append(_Messages())
+                workers.waiting.append({})
+        except BaseException:
+            workers.kill("start-up failed")
+            raise
+        return workers
+
+    async def connect(self) -> None:
+        """Watch the pipes from the loop and wait until every worker said it started."""
+        ready = []
+        for index, conn in enumerate(self.answers):
+            future = self.loop.create_future()
+            self.waiting[index][_READY] = future
+            ready.append(future)
+            self.loop.add_reader(conn.fileno(), self._readable, index)
+        self.watched = True
+        await asyncio.gather(*ready)
+
+    def submit(self, task_id: int, message: bytes) -> tuple[asyncio.Future[Any], bool]:
+        """Send a pickled task to the least busy worker: (its answer, whether it queued)."""
+        index = min(range(len(self.tasks)), key=lambda i: len(self.waiting[i]))
+        queued = bool(self.waiting[index])
+        future: asyncio.Future[tuple[str, str | None]] = self.loop.create_future()
+        self.waiting[index][task_id] = future
+        self._send(index, _frame(message))
+        return future, queued
+
+    def pending(self, task_id: int) -> bool:
+        """Whether a worker still has ``task_id`` (answered or not awaited any more)."""
+        return any(task_id in waiting for waiting in self.waiting)
+
+    def _send(self, index: int, data: bytes) -> None:
+        outgoing = self.outgoing[index]
+        if outgoing:  # the pipe is full: queue behind what waits
+            outgoing += data
+            return
+        try:
+            sent = os.write(self.tasks[index].fileno(), data)
+        except BlockingIOError:
+            sent = 0
+        except OSError:  # the worker's end is closed: it died
+            self.lost(index)
+            return
+        if sent < len(data):
+            outgoing += memoryview(data)[sent:]
+            self.loop.add_writer(self.tasks[index].fileno(), self._writable, index)
+
+    def _writable(self, index: int) -> None:
+        outgoing = self.outgoing[index]
+        try:
+            sent = os.write(self.tasks[index].fileno(), outgoing)
+        except BlockingIOError:
+            return
+        except OSError:
+            self.lost(index)
+            return
+        del outgoing[:sent]
+        if not outgoing:
+            self.loop.remove_writer(self.tasks[index].fileno())
+
+    def _readable(self, index: int) -> None:
+        try:
+            data = os.read(self.answers[index].fileno(), _PIPE_BYTES)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:  # end of file: the worker is gone
+            self.lost(index)
+            return
+        for message in self.incoming[index].feed(data):
+            task_id, status, payload = pickle.loads(message)
+            future = self.waiting[index].pop(task_id, None)
+            if future is not None and not future.done():
+                future.set_result((status, payload))
+
+    def lost(self, index: int) -> None:
+        """A pipe closed under a live generation: its worker died."""
+        if self.dead is not None:
+            return
+        process = self.processes[index]
+        process.join(0.1)  # for its exit code; a dead worker is reaped at once
+        code = process.exitcode
+        how = ""
+        if code is not None:
+            how = f" (exit code {code})" if code >= 0 else f" (signal {-code})"
+        self.on_lost(self, f"worker {process.pid} died{how}")
+
+    def kill(self, cause: str) -> None:
+        """Kill every worker, close the pipes and fail what waits (once)."""
+        if self.dead is not None:
+            return
+        self.dead = cause
+        for process in self.processes:
+            with contextlib.suppress(Exception):  # already gone
+                if process.exitcode is None:
+                    process.kill()  # SIGKILL: SIGTERM could be caught or deferred
+        for conn in [*self.tasks, *self.answers]:
+            with contextlib.suppress(Exception):  # the loop may be closed already
+                if self.watched and not self.loop.is_closed():
+                    self.loop.remove_reader(conn.fileno())
+                    self.loop.remove_writer(conn.fileno())
+            with contextlib.suppress(Exception):
+                conn.close()
+        lost = _PoolLost(f"extraction pool was recycled ({cause})")
+        for waiting in self.waiting:
+            for future in waiting.values():
+                if not future.done():
+                    with contextlib.suppress(RuntimeError):  # its loop is closed
+                        future.set_exception(lost)
+                        future.exception()  # retrieved: no warning when nobody awaits it
+            waiting.clear()
 
 
 class ExtractionPool:
@@ -181,19 +437,27 @@ class ExtractionPool:
         self.func: WorkerFunc = func if func is not None else extract_to_dict
         self.stats: Counter[str] = Counter()
         self.startup_seconds: float | None = None  # wall time of the last pool start
-        self._executor: ProcessPoolExecutor | None = None
+        self._current: _Workers | None = None
         self._killed: list[BaseProcess] = []  # workers of torn-down pools, maybe not reaped yet
-        # torn-down executors -> why (weak keys: an id() could be reused by a new executor)
-        self._dead: weakref.WeakKeyDictionary[ProcessPoolExecutor, str] = (
-            weakref.WeakKeyDictionary()
-        )
         self._closed = False
-        self._in_flight = 0  # pages submitted and not yet answered
+        self._ids = itertools.count()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: asyncio.Semaphore | None = None
         self._start_lock: asyncio.Lock | None = None
 
     # ------------------------------------------------------------------ public API
+
+    async def start(self) -> bool:
+        """Start the workers now, ahead of the first page; False when they failed to start
+        (the first page then tries again and reports why)."""
+        _slots, start_lock = self._primitives()
+        try:
+            await self._ensure_workers(start_lock)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            return False
+        return True
 
     async def extract(self, html: str | bytes, url: str, **options: Any) -> ExtractionOutcome:
         """Extract one page in a worker; failures become outcomes (only cancellation propagates).
@@ -234,9 +498,8 @@ class ExtractionPool:
     def close(self) -> None:
         """Kill all workers and forget the pool; idempotent, bounded in time."""
         self._closed = True
-        executor = self._executor
-        if executor is not None:
-            self._teardown(executor, "pool closed", count=False)
+        if self._current is not None:
+            self._teardown(self._current, "pool closed", count=False)
         deadline = time.monotonic() + _KILL_JOIN_SECONDS
         for proc in self._killed:
             try:
@@ -256,12 +519,15 @@ class ExtractionPool:
     # ------------------------------------------------------------------ internals
 
     def _primitives(self) -> tuple[asyncio.Semaphore, asyncio.Lock]:
-        """Return the semaphore and start lock for the running loop (asyncio's are loop-bound)."""
+        """Return the semaphore and start lock for the running loop (asyncio's are loop-bound);
+        workers started on another loop are let go (their pipes belong to that loop)."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._slots is None or self._start_lock is None:
             self._loop = loop
             self._slots = asyncio.Semaphore(self.workers * 2)
             self._start_lock = asyncio.Lock()
+            if self._current is not None and self._current.loop is not loop:
+                self._teardown(self._current, "used from another event loop", count=False)
         return self._slots, self._start_lock
 
     async def _extract(
@@ -269,6 +535,11 @@ class ExtractionPool:
     ) -> tuple[str, dict[str, Any] | None, str | None]:
         """Run up to two attempts; only a lost pool (not a timeout) earns the second one."""
         slots, start_lock = self._primitives()
+        task_id = next(self._ids)
+        try:
+            message = pickle.dumps((task_id, func, html, url, options), pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an option that cannot cross to a worker
+            return "error", None, f"cannot send the page to a worker: {_describe(exc)}"
         # Two pages per worker in flight: see "Timing" in the module's docstring.
         async with slots:
             lost_reason = ""
@@ -276,57 +547,35 @@ class ExtractionPool:
                 if self._closed:
                     return "error", None, "extraction pool is closed"
                 try:
-                    executor = await self._ensure_executor(start_lock)
+                    workers = await self._ensure_workers(start_lock)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
                     return "error", None, f"extraction pool failed to start: {_describe(exc)}"
                 try:
-                    return await self._attempt(executor, func, html, url, options)
+                    return await self._attempt(workers, task_id, message)
                 except _PoolLost as lost:
                     lost_reason = str(lost)
             return "error", None, f"{lost_reason} (also on the retry)"
 
     async def _attempt(
-        self,
-        executor: ProcessPoolExecutor,
-        func: WorkerFunc,
-        html: str | bytes,
-        url: str,
-        options: dict[str, Any],
+        self, workers: _Workers, task_id: int, message: bytes
     ) -> tuple[str, dict[str, Any] | None, str | None]:
-        """Submit one page to ``executor`` and wait for it within the time limit."""
-        queued = self._in_flight >= self.workers  # every worker busy: it waits behind one
+        """Send one page to a worker of ``workers`` and wait for it within the time limit."""
+        if workers.dead is not None:
+            raise _PoolLost(f"extraction pool was recycled ({workers.dead})")
+        future, queued = workers.submit(task_id, message)
         limit = self.timeout * (2 if queued else 1)
         try:
-            cfut = executor.submit(_run_in_worker, func, html, url, options)
-        except (BrokenProcessPool, RuntimeError) as exc:  # broken or shut down under us
-            self._teardown(executor, _describe(exc))
-            raise _PoolLost(f"extraction pool was recycled ({_describe(exc)})") from exc
-        self._in_flight += 1
-        try:
-            status, payload = await asyncio.wait_for(asyncio.wrap_future(cfut), limit)
+            status, payload = await asyncio.wait_for(future, limit)
         except TimeoutError:
             # the worker may be stuck in C code: only killing it frees it
-            self._teardown(executor, "another page timed out")
+            self._teardown(workers, "another page timed out")
             waited = ", waiting for a worker included" if queued else ""
             return "timeout", None, f"timed out after {limit:.1f} s{waited}"
         except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                self._watch_abandoned(executor, cfut)
-                raise
-            # not our caller: the pool was shut down (cancel_futures) while this was queued
-            why = self._dead.get(executor, "shut down")
-            raise _PoolLost(f"extraction pool was recycled ({why})") from None
-        except BrokenProcessPool as exc:
-            cause = self._dead.get(executor)
-            if cause is not None:  # we tore it down: this page is a bystander
-                raise _PoolLost(f"extraction pool was recycled ({cause})") from exc
-            self._teardown(executor, "a worker process died")
-            raise _PoolLost(_describe(exc)) from exc
-        finally:
-            self._in_flight -= 1
+            self._watch_abandoned(workers, task_id)
+            raise
         if status == "ok" and payload is not None:
             try:
                 data = json.loads(payload)
@@ -337,80 +586,71 @@ class ExtractionPool:
             return "empty", None, "no article text found"
         return "error", None, payload or "unknown worker error"
 
-    async def _ensure_executor(self, start_lock: asyncio.Lock) -> ProcessPoolExecutor:
-        """Return the live executor, starting one (and warming its workers) if needed."""
-        if self._executor is not None:
-            return self._executor
+    async def _ensure_workers(self, start_lock: asyncio.Lock) -> _Workers:
+        """Return the live workers, starting a generation (and waiting for it) if needed."""
+        if self._current is not None:
+            return self._current
         async with start_lock:
-            if self._executor is not None:
-                return self._executor
-            context = multiprocessing.get_context("forkserver")
-            # Only effective before the (process-wide) forkserver first starts.
-            context.set_forkserver_preload(_PRELOAD)
+            if self._current is not None:
+                return self._current
+            if self._closed:
+                raise RuntimeError("extraction pool is closed")
+            loop = asyncio.get_running_loop()
             started = time.monotonic()
-            executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=context,
-                initializer=_init_worker,
-                initargs=(self.nice,),
+            launched = asyncio.ensure_future(
+                asyncio.to_thread(_Workers.launch, loop, self.workers, self.nice, self._lost)
             )
             try:
-                pings = [
-                    asyncio.wrap_future(executor.submit(_ping, 0.05)) for _ in range(self.workers)
-                ]
-                await asyncio.wait_for(asyncio.gather(*pings), self.startup_timeout)
+                workers = await asyncio.wait_for(asyncio.shield(launched), self.startup_timeout)
             except BaseException:
-                self._teardown(executor, "start-up failed", count=False)
+                # a launch still running in its thread is killed when it finishes
+                launched.add_done_callback(_kill_launched)
+                raise
+            try:
+                await asyncio.wait_for(workers.connect(), self.startup_timeout)
+            except BaseException:
+                self._teardown(workers, "start-up failed", count=False)
                 raise
             if self._closed:  # close() ran while the workers were starting
-                self._teardown(executor, "pool closed", count=False)
+                self._teardown(workers, "pool closed", count=False)
                 raise RuntimeError("extraction pool was closed during start-up")
-            self._executor = executor
+            if workers.dead is not None:
+                raise RuntimeError(f"extraction pool failed to start ({workers.dead})")
+            self._current = workers
             self.startup_seconds = time.monotonic() - started
-            return executor
+            return workers
 
-    def _teardown(self, executor: ProcessPoolExecutor, cause: str, *, count: bool = True) -> None:
-        """Kill the workers of ``executor`` and shut it down without waiting (once per pool)."""
-        if executor in self._dead:
+    def _lost(self, workers: _Workers, cause: str) -> None:
+        """A worker of ``workers`` died: recycle the pool."""
+        self._teardown(workers, cause)
+
+    def _teardown(self, workers: _Workers, cause: str, *, count: bool = True) -> None:
+        """Kill the workers of a generation and fail what waits on it (once per generation)."""
+        if workers.dead is not None:
             return
-        self._dead[executor] = cause
         if count:
             self.stats["recycled"] += 1
-        if executor is self._executor:
-            self._executor = None
-        processes = _snapshot(executor)  # before shutdown(), which drops the reference
-        for proc in processes:
-            try:
-                if proc.exitcode is None:
-                    proc.kill()  # SIGKILL: SIGTERM could be caught or deferred by a stuck worker
-            except Exception:  # already gone
-                pass
-        try:
-            executor.shutdown(wait=False, cancel_futures=True)
-        except Exception:  # best effort
-            pass
-        self._killed = [p for p in self._killed if _alive(p)] + processes
+        if workers is self._current:
+            self._current = None
+        workers.kill(cause)
+        self._killed = [p for p in self._killed if _alive(p)] + workers.processes
 
-    def _watch_abandoned(self, executor: ProcessPoolExecutor, cfut: Future[Any]) -> None:
+    def _watch_abandoned(self, workers: _Workers, task_id: int) -> None:
         """After a caller cancels, recycle the pool if the abandoned page overruns its limit."""
-        if cfut.cancel() or cfut.done() or self._loop is None:
+        if self._loop is None or not workers.pending(task_id):
             return
 
         def check() -> None:
-            if not cfut.done() and executor is self._executor:
-                self._teardown(executor, "an abandoned page overran its time limit")
+            if workers is self._current and workers.pending(task_id):
+                self._teardown(workers, "an abandoned page overran its time limit")
 
         self._loop.call_later(self.timeout, check)
 
 
-def _snapshot(executor: ProcessPoolExecutor) -> list[BaseProcess]:
-    """Copy the executor's worker processes (private ``_processes``; None after shutdown)."""
-    for _ in range(3):
-        try:
-            return list((getattr(executor, "_processes", None) or {}).values())
-        except RuntimeError:  # dict changed size while the manager thread edited it
-            continue
-    return []
+def _kill_launched(launched: asyncio.Future[_Workers]) -> None:
+    """Kill the workers of a launch whose caller stopped waiting."""
+    if not launched.cancelled() and launched.exception() is None:
+        launched.result().kill("start-up abandoned")
 
 
 def _alive(proc: BaseProcess) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -28,6 +29,7 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.store: ArchiveStore | None = None
         self.pool: ExtractionPool | None = None
+        self._starting: asyncio.Task[bool] | None = None
         self.test_delay = crawler.settings.getfloat("ARCHIVE_EXTRACT_TEST_DELAY")
         # per-site block statistics and date flags (crawler/crawltexts.py)
         self.texts = CrawlTexts(
@@ -42,7 +44,7 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        """Open the archive store and the (lazily started) extraction pool."""
+        """Open the archive store and start the extraction pool."""
         self.store = store_for(self.crawler)
         self.pool = ExtractionPool(
             workers=self.config.extract_workers,
@@ -51,6 +53,10 @@ class ArchivePipeline:
         )
         register_pool(self.crawler, self.pool)  # the spider's page checks run there too
         register_texts(self.crawler, self.texts)  # and extract what passes (pagework.py)
+        # Start the workers now: the forkserver's imports overlap the first fetches instead
+        # of holding the first pages (a failed start is retried and reported by a page).
+        with contextlib.suppress(RuntimeError):  # no running loop: start with the first page
+            self._starting = asyncio.get_running_loop().create_task(self.pool.start())
 
     async def close_spider(self) -> None:
         """Re-extract pages the final site statistics change; stop the workers; flush."""

@@ -400,7 +400,7 @@ def test_crashed_worker_gives_error_and_pool_recovers() -> None:
         async def run() -> None:
             crashed = await pool.extract("crash", "")
             assert crashed.status == "error" and crashed.result is None
-            assert crashed.reason is not None and "BrokenProcessPool" in crashed.reason
+            assert crashed.reason is not None and "died (exit code 3)" in crashed.reason
             fine = await pool.extract("still alive", "")
             assert fine.status == "ok" and fine.result is not None
             assert fine.result.text == "still alive"
@@ -408,6 +408,36 @@ def test_crashed_worker_gives_error_and_pool_recovers() -> None:
         asyncio.run(run())
     # the crashing page is retried once (see crawler.extractpool): two pools died
     assert pool.stats == {"error": 1, "ok": 1, "recycled": 2}
+
+
+def test_pages_larger_than_a_pipe_and_many_at_once_come_back_whole() -> None:
+    # 3 MB pages do not fit a pipe's buffer: the rest is written as the worker reads
+    pages = [f"{n} " + "x" * (3_000_000 + n) for n in range(6)] + [f"small {n}" for n in range(20)]
+    with ExtractionPool(workers=2, func=_echo) as pool:
+
+        async def run() -> list[ExtractionOutcome]:
+            return list(await asyncio.gather(*(pool.extract(p, "") for p in pages)))
+
+        outcomes = asyncio.run(run())
+    assert [o.result.text if o.result else None for o in outcomes] == pages
+    assert pool.stats == {"ok": len(pages)}
+
+
+def test_start_ahead_of_the_first_page_and_use_from_a_second_loop() -> None:
+    before = _worker_pids()
+    with ExtractionPool(workers=2, func=_echo) as pool:
+
+        async def start() -> bool:
+            return await pool.start()
+
+        assert asyncio.run(start()) is True
+        first = _worker_pids() - before
+        assert len(first) == 2 and pool.startup_seconds is not None
+        # a second asyncio.run: the first loop's workers go, fresh ones answer on this loop
+        assert asyncio.run(pool.extract("again", "")).status == "ok"
+        assert _gone(first)
+        assert len(_worker_pids() - before) == 2
+    assert pool.stats == {"ok": 1}  # changing loops is not a recycling
 
 
 def test_exception_in_function_is_an_error_outcome() -> None:
