@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -18,8 +19,10 @@ from archive.records import (
     Exchange,
     build_exchange_records,
     host_header,
+    payload_digest,
     stored_response_headers,
 )
+from archive.warcfile import ArchiveWarcWriter
 from crawler.capture import TRUNCATED_META, sent_request_headers, truncation
 
 FIXED = datetime(2026, 11, 22, 1, 2, 3, 456789, tzinfo=UTC)
@@ -139,3 +142,39 @@ def test_fact_payloads() -> None:
     assert parse_payload("application/json", b'{"format": "other"}') is None
     with pytest.raises(ValueError, match="no applier"):
         make_payload({"mystery": 1})
+
+
+def test_a_content_encoded_payload_is_stored_not_deflated_again() -> None:
+    html = b"<html><body>" + b"<p>the same words again and again</p>" * 400 + b"</body></html>"
+    encoded = gzip.compress(html)
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]
+    out = BytesIO()
+    writer = ArchiveWarcWriter(out, gzip=True, warc_version="1.1")
+    members = []
+    for exchange in (
+        _exchange(
+            method="GET", request_body=b"", status=200, response_headers=headers, body=encoded
+        ),
+        _exchange(method="GET", request_body=b"", status=200, response_headers=[], body=html),
+    ):
+        request, response = build_exchange_records(writer, exchange)
+        for record in (response, request):
+            start = out.tell()
+            writer.write_record(record)
+            members.append(out.getvalue()[start:])
+    # every record is one whole gzip member; each inflates on its own
+    for member in members:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS + 16)
+        inflater.decompress(member)
+        assert inflater.eof and not inflater.unused_data
+    gz_response, _gz_request, plain_response, _plain_request = members
+    assert len(gz_response) > len(encoded)  # stored: no second deflate of the gzip body
+    assert len(plain_response) < len(html) // 10  # a plain body is still compressed
+    out.seek(0)
+    bodies, digests = [], []
+    for record in ArchiveIterator(out):  # a record's stream is read before the next one
+        if record.rec_type == "response":
+            bodies.append(record.content_stream().read())
+            digests.append(record.rec_headers.get_header("WARC-Payload-Digest"))
+    assert bodies == [html, html]  # readers decode the stored record as before
+    assert digests[0] == payload_digest(encoded)
