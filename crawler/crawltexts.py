@@ -49,7 +49,7 @@ from crawler.boilerplate import SiteHint, fingerprint, is_boilerplate
 from crawler.decoding import decode_body
 from crawler.domains import registered_domain
 from crawler.extraction import ExtractedText
-from crawler.extractpool import ExtractionOutcome, ExtractionPool
+from crawler.extractpool import PAGES_PER_WORKER, ExtractionOutcome, ExtractionPool
 
 __all__ = [
     "SCRATCH_FOLDER",
@@ -439,7 +439,7 @@ class CrawlTexts:
             return 0
         store.flush()
         # Keep every worker busy: one page at a time would leave all but one core idle.
-        limit = asyncio.Semaphore(max(1, pool.workers * 2))
+        limit = asyncio.Semaphore(max(1, pool.workers * PAGES_PER_WORKER))
 
         async def again(page: PageRecord) -> tuple[PageRecord, ExtractionOutcome | None]:
             async with limit:

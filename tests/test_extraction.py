@@ -535,3 +535,16 @@ def test_extract_nice_setting_is_checked(tmp_path: Path) -> None:
     settings.set("ARCHIVE_EXTRACT_NICE", 25)
     with pytest.raises(ConfigError, match=r"ARCHIVE_EXTRACT_NICE=25: use 0 \(off\) to 19"):
         ArchiveConfig.from_settings(settings)
+
+
+def test_each_page_ahead_in_a_workers_pipe_adds_a_limit() -> None:
+    """Up to PAGES_PER_WORKER pages wait for one worker; the third waits 1.4 s, works 0.7 s."""
+
+    async def run(pool: ExtractionPool) -> list[ExtractionOutcome]:
+        assert (await pool.extract("0", "")).status == "ok"  # warm up
+        return list(await asyncio.gather(*(pool.extract("0.7", "") for _ in range(3))))
+
+    with ExtractionPool(workers=1, timeout=1.0, func=_sleepy) as pool:
+        outcomes = asyncio.run(run(pool))
+    assert [o.status for o in outcomes] == ["ok", "ok", "ok"]  # 2.1 s < 3 limits
+    assert pool.stats == {"ok": 4}
