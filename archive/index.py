@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from w3lib.url import canonicalize_url
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
@@ -168,9 +172,22 @@ class CaptureRow:
 class Index:
     """Read/write access to `index.sqlite3` in an archive folder (WAL mode)."""
 
-    def __init__(self, path: Path, readonly: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        readonly: bool = False,
+        *,
+        commit_seconds: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Open (and create) the index. With ``commit_seconds`` > 0, the blocks of
+        :meth:`transaction` are gathered in one SQLite transaction committed when it is that
+        old (see :meth:`transaction`); :meth:`commit` and :meth:`close` commit at once."""
         self.path = Path(path)
         self._depth = 0  # nesting of transaction() blocks
+        self.commit_seconds = commit_seconds
+        self.clock = clock
+        self._batch_started: float | None = None  # when the open batch's first block began
         if readonly:
             if not self.path.exists():
                 raise FileNotFoundError(f"no archive index at {self.path}")
@@ -199,12 +216,33 @@ class Index:
 
     def close(self) -> None:
         """Commit what is pending and close the database."""
-        self.db.commit()
+        self.commit()
         self.db.close()
+
+    def commit(self) -> None:
+        """Commit the open batch of blocks, if any (other connections then see it)."""
+        self.db.commit()
+        self._batch_started = None
+
+    def commit_due(self) -> None:
+        """Commit the open batch when it is ``commit_seconds`` old (a quiet crawl's timer)."""
+        started = self._batch_started
+        if started is not None and not self._depth:
+            if self.clock() - started >= self.commit_seconds:
+                self.commit()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run a block of writes as one transaction (nested blocks join the outer one)."""
+        """Run a block of writes as one transaction (nested blocks join the outer one).
+
+        With ``commit_seconds`` > 0 the block is a savepoint in a longer transaction: its
+        writes are visible to this connection at once and to other connections when the
+        batch commits (at the end of the first block that finds the batch that old, at
+        :meth:`commit_due` or :meth:`commit`). A block that raises is rolled back alone.
+        One commit for the records of many pages instead of two or three per page; a
+        crash loses only index rows, and the archive's repair restores them from the WARC
+        records, which are always written first.
+        """
         if self._depth:
             self._depth += 1
             try:
@@ -213,11 +251,43 @@ class Index:
                 self._depth -= 1
             return
         self._depth = 1
+        if self.commit_seconds <= 0:
+            try:
+                with self.db:
+                    yield self.db
+            finally:
+                self._depth = 0
+            return
         try:
-            with self.db:
+            if not self.db.in_transaction:
+                self.db.execute("BEGIN")
+                self._batch_started = self.clock()
+            self.db.execute("SAVEPOINT block")
+            try:
                 yield self.db
+            except BaseException:
+                self._roll_back_block()
+                raise
+            self.db.execute("RELEASE block")
         finally:
             self._depth = 0
+        self.commit_due()
+
+    def _roll_back_block(self) -> None:
+        """Undo the failed block's writes and keep the rest of the batch."""
+        try:
+            self.db.execute("ROLLBACK TO block")
+            self.db.execute("RELEASE block")
+        except sqlite3.Error:
+            pass  # SQLite already rolled the whole transaction back (disk full, I/O error)
+        if not self.db.in_transaction and self._batch_started is not None:
+            logger.error(
+                "SQLite rolled back the index's open batch after an error: the rows of the"
+                " records written in the last %.1f s are missing from the index until"
+                " `python -m archive reindex` rebuilds it from the WARC files",
+                self.clock() - self._batch_started,
+            )
+            self._batch_started = None
 
     # -- writes -----------------------------------------------------------------------------
 

@@ -3,8 +3,9 @@
 Everything the index holds is written to a WARC file first: exchanges to `warc/` (with a
 CDXJ line per response in `indexes/`), and events, source outcomes and texts as fact
 records (archive/facts.py) to `derived/`. The index rows of a record are committed after
-the record is with the operating system, so after a crash the files are never behind the
-index, and `reindex` can rebuild the index from the files alone.
+the record is with the operating system (a crawl commits them in batches, see
+ARCHIVE_INDEX_COMMIT_SECONDS), so after a crash the files are never behind the index, crash
+repair adds what the index missed, and `reindex` can rebuild the index from the files alone.
 """
 
 from __future__ import annotations
@@ -68,7 +69,10 @@ class ArchiveStore:
         hostname: str | None = None,
         clock: Callable[[], datetime] | None = None,
         lock: ArchiveLock | None = None,
+        commit_seconds: float = 0.0,
     ) -> None:
+        """``commit_seconds``: how long index rows may wait to be committed together
+        (:class:`archive.index.Index`; 0 commits each record's rows at once)."""
         self.root = Path(root)
         self.lock = lock if lock is not None else ArchiveLock(self.root)
         self.lock.acquire()
@@ -96,7 +100,7 @@ class ArchiveStore:
             hostname=hostname,
             clock=self.clock,
         )
-        self.index = Index(self.root / INDEX_FILE)
+        self.index = Index(self.root / INDEX_FILE, commit_seconds=commit_seconds)
 
     # -- captures -------------------------------------------------------------------------
 
@@ -245,9 +249,10 @@ class ArchiveStore:
         return warc_date(self.clock())
 
     def flush(self) -> None:
-        """Push WARC bytes to the operating system."""
+        """Push WARC bytes to the operating system, then commit the index's open batch."""
         self.captures.flush()
         self.derived.flush()
+        self.index.commit()
 
     def close(self) -> None:
         """Close (fsync and rename) the WARC files, sort their CDXJ, close the index and unlock."""

@@ -29,6 +29,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
 from scrapy.http import Response
+from twisted.internet import task
 from twisted.web.http_headers import Headers as TxHeaders
 
 import crawler as project
@@ -95,6 +96,7 @@ def store_for(crawler: Crawler) -> ArchiveStore:
             max_size=config.warc_max_size,
             info=warcinfo_fields(crawler, config),
             lock=lock,
+            commit_seconds=config.index_commit_seconds,
         )
         _stores[crawler] = store
     return store
@@ -164,6 +166,7 @@ class WarcCapture:
         self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         self.stats = crawler.stats
         self.store: ArchiveStore | None = None
+        self._committer: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:
@@ -181,6 +184,10 @@ class WarcCapture:
         assert self.stats is not None
         self.store = store_for(self.crawler)
         logger.info("Archiving to %s", self.store.root.resolve())
+        if self.config.index_commit_seconds > 0:
+            # the index commits in batches; a quiet crawl's last rows are committed on time
+            self._committer = task.LoopingCall(self.store.index.commit_due)
+            self._committer.start(self.config.index_commit_seconds, now=False)
         report = _repairs.get(self.crawler)
         if report:
             self.stats.set_value("archive/repair/files", len(report.files))
@@ -294,6 +301,8 @@ class WarcCapture:
 
     def spider_closed(self, spider: scrapy.Spider, reason: str) -> None:
         """Close the WARC files and write the per-event text records."""
+        if self._committer is not None and self._committer.running:
+            self._committer.stop()
         store = _stores.pop(self.crawler, None) or self.store
         if store is None:
             return

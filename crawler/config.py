@@ -24,6 +24,7 @@ class ArchiveConfig:
     extract_workers: int
     extract_timeout: float
     extract_nice: int
+    index_commit_seconds: float
     progress_interval: float
 
     @classmethod
@@ -51,6 +52,11 @@ class ArchiveConfig:
         nice = settings.getint("ARCHIVE_EXTRACT_NICE")
         if not 0 <= nice <= 19:
             raise ConfigError(f"ARCHIVE_EXTRACT_NICE={nice}: use 0 (off) to 19")
+        commit_seconds = settings.getfloat("ARCHIVE_INDEX_COMMIT_SECONDS")
+        if not 0 <= commit_seconds <= 60:
+            raise ConfigError(
+                f"ARCHIVE_INDEX_COMMIT_SECONDS={commit_seconds}: use 0 (every record) to 60"
+            )
         return cls(
             archive_dir=Path(archive_dir),
             warc_prefix=prefix,
@@ -60,5 +66,6 @@ class ArchiveConfig:
             extract_workers=workers,
             extract_timeout=timeout,
             extract_nice=nice,
+            index_commit_seconds=commit_seconds,
             progress_interval=settings.getfloat("ARCHIVE_PROGRESS_INTERVAL"),
         )

@@ -20,6 +20,9 @@ ARCHIVE_EXTRACT_TIMEOUT = 20.0  # seconds per page before the extractor is kille
 # Extraction workers run this much nicer than the crawl process (0: same priority), so the
 # reactor, which feeds them, gets a core whenever it has work (README, "Benchmarks").
 ARCHIVE_EXTRACT_NICE = 10
+# The crawl's index rows are committed together, at most this many seconds apart (0: with
+# each record); the WARC records always come first, so a crash loses no archived record.
+ARCHIVE_INDEX_COMMIT_SECONDS = 1.0
 ARCHIVE_PROGRESS_INTERVAL = 30.0  # seconds between progress lines
 # a text block on this many pages of one site (registered domain) is boilerplate; 0: off
 ARCHIVE_BOILERPLATE_MIN_PAGES = 3

@@ -22,6 +22,9 @@ from simweb.runner import SimWeb
 from tests.conftest import FAST_SETTINGS, NETGUARD, ROOT
 
 PROBE_MARK = "-no-such-page"
+#: For a crawl whose progress a test watches in its index to pick a kill point: every
+#: record's rows committed at once (a crawl batches them by default, a second apart).
+WATCHED = {"ARCHIVE_INDEX_COMMIT_SECONDS": "0"}
 
 
 def crawl_command(archive_dir: Path, start: Sequence[str], settings: dict[str, str]) -> list[str]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import gzip
 import random
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.index import CaptureRow, Index
 from archive.reader import Archive
 from archive.records import Exchange
 from archive.store import ArchiveStore
@@ -148,3 +151,43 @@ def test_derived_records_refer_to_response(tmp_path: Path) -> None:
         fh.seek(meta.offset)
         record = next(iter(ArchiveIterator(fh)))
         assert b"event-id: 2017-10-04/x-1" in record.content_stream().read()
+
+
+def test_index_rows_wait_for_the_batch_commit_and_a_failed_block_is_undone_alone(
+    tmp_path: Path,
+) -> None:
+    now = [100.0]
+    index = Index(tmp_path / "index.sqlite3", commit_seconds=1.0, clock=lambda: now[0])
+    other = sqlite3.connect(tmp_path / "index.sqlite3")  # another process's view
+
+    def urls(db: sqlite3.Connection) -> list[str]:
+        return [r[0] for r in db.execute("SELECT url FROM captures ORDER BY url")]
+
+    def row(url: str) -> CaptureRow:
+        return CaptureRow(
+            f"<urn:{url}>", "f.warc.gz", 0, 10, "response", url, "d", 200, "text/html", "sha1:X"
+        )
+
+    index.add_captures([row("a")])
+    with index.transaction():  # nested blocks join the batch
+        index.add_captures([row("b")])
+    assert urls(index.db) == ["a", "b"]  # this connection sees its own rows at once
+    assert urls(other) == []  # others once the batch commits
+    with pytest.raises(RuntimeError), index.transaction():
+        index.add_captures([row("c")])
+        raise RuntimeError("the page's facts were bad")
+    assert urls(index.db) == ["a", "b"]  # only the failed block was undone
+    now[0] += 1.0
+    index.commit_due()  # the crawl's timer: a quiet crawl commits on time
+    assert urls(other) == ["a", "b"]
+    index.add_captures([row("d")])
+    now[0] += 0.5
+    index.add_captures([row("e")])
+    assert urls(other) == ["a", "b"]  # the batch is 0.5 s old: it waits
+    now[0] += 0.5
+    index.add_captures([row("f")])  # the block that finds the batch 1 s old commits it
+    assert urls(other) == ["a", "b", "d", "e", "f"]
+    index.add_captures([row("g")])
+    index.close()  # commits what waits
+    assert urls(other) == ["a", "b", "d", "e", "f", "g"]
+    other.close()

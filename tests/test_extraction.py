@@ -535,6 +535,11 @@ def test_extract_nice_setting_is_checked(tmp_path: Path) -> None:
     settings.set("ARCHIVE_EXTRACT_NICE", 25)
     with pytest.raises(ConfigError, match=r"ARCHIVE_EXTRACT_NICE=25: use 0 \(off\) to 19"):
         ArchiveConfig.from_settings(settings)
+    settings.set("ARCHIVE_EXTRACT_NICE", 10)
+    assert ArchiveConfig.from_settings(settings).index_commit_seconds == 1.0
+    settings.set("ARCHIVE_INDEX_COMMIT_SECONDS", -1)
+    with pytest.raises(ConfigError, match=r"ARCHIVE_INDEX_COMMIT_SECONDS=-1.0: use 0"):
+        ArchiveConfig.from_settings(settings)
 
 
 def test_each_page_ahead_in_a_workers_pipe_adds_a_limit() -> None:
