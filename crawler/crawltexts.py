@@ -16,10 +16,10 @@ Statistics are per crawl: a later incremental run starts from nothing; reextract
 every page of the archive.
 
 Memory stays flat however long the crawl: the per-page state (each page's block fingerprints,
-what was removed, its text's fingerprints) and the document frequency of every block live in
-a scratch SQLite file beside the archive (deleted at the end); memory holds, per site, the
-page count and the counts of the blocks seen on ``min_pages - 1`` pages or more (the only
-ones a hint carries or a decision needs).
+what was removed, its text's fingerprints) and the document frequency of the rarer blocks
+live in a scratch SQLite file beside the archive (deleted at the end); memory holds, per
+site, the page count and the counts of the blocks seen on ``min_pages - 1`` pages or more
+(the only ones a hint carries or a decision needs), which are then counted in memory only.
 No Scrapy here: the pipeline and the `reextract` command share it.
 """
 
@@ -182,8 +182,9 @@ class SiteCounts:
     """Block counts per site over the pages of one crawl, on disk but for the hot blocks.
 
     A scratch SQLite file holds each page (its blocks, what it lost, its text's lines) and
-    the document frequency of every block; memory keeps per site the number of distinct
-    page keys and the counts of the blocks on ``min_pages - 1`` pages or more.
+    the document frequency of every block until it is hot; memory keeps per site the number
+    of distinct page keys and the counts of the hot blocks, those on ``min_pages - 1`` pages
+    or more (a site's chrome: most blocks of every page), which are counted there alone.
     """
 
     def __init__(self, min_pages: int, folder: Path | None = None) -> None:
@@ -257,10 +258,15 @@ class SiteCounts:
             return
         threshold = max(1, self.min_pages - 1)
         hot = self.hot.setdefault(site, {})
-        ordered = sorted(fresh)
-        # One statement per chunk counts the blocks and returns their new counts.
-        for start in range(0, len(ordered), _UPSERT_ROWS):
-            chunk = ordered[start : start + _UPSERT_ROWS]
+        cold = []
+        for fp in sorted(fresh):
+            if fp in hot:
+                hot[fp] += 1  # a hot block is counted here only: its row is not read again
+            else:
+                cold.append(fp)
+        # One statement per chunk counts the other blocks and returns their new counts.
+        for start in range(0, len(cold), _UPSERT_ROWS):
+            chunk = cold[start : start + _UPSERT_ROWS]
             params = [value for fp in chunk for value in (site, fp)]
             for fp, df in self.db.execute(_upsert_sql(len(chunk)), params):
                 if df >= threshold:

@@ -232,7 +232,7 @@ def test_site_counts_agree_with_the_in_memory_statistics(tmp_path: Path) -> None
     rng = random.Random(7)
     memory = SiteStats(min_pages=3)
     disk = SiteCounts(3, tmp_path)
-    keys = [f"title:{n % 9}" for n in range(12)]  # some pages share a key (counted once)
+    keys = [f"title:{n % 29}" for n in range(40)]  # some pages share a key (counted once)
     for n, key in enumerate(keys):
         blocks = {f"fp{rng.randrange(15)}": rng.choice([3, 30]) for _ in range(8)}
         memory.add(key, blocks)
