@@ -8,7 +8,11 @@ For each size it serves a generated web (bench/genweb.py) and runs, on the same 
 and prints pages/s, CPU seconds per page, peak RSS of the crawl's process tree, and the ratio
 of (a)'s wall time to max((b) wall, (c) wall, ((b) CPU + (c) CPU) / cores).
 
-    .venv/bin/python -m bench.crawl --pages 1000 5000 20000
+With ``--repeat N`` each size is measured N times, (b), (a) and (c) back to back each time
+(a virtual machine's speed drifts within minutes, so a ratio is only fair between runs made
+together); it prints every round and then the medians.
+
+    .venv/bin/python -m bench.crawl --pages 1000 5000 20000 [--repeat 3]
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ import asyncio
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,25 +78,43 @@ class Measure:
 class TreeSampler(threading.Thread):
     """Samples a process tree: CPU seconds (last seen per process) and the peak summed RSS.
 
-    CPU is counted from the sampler's start: a root that already ran (the benchmark process
-    itself, for (c)) has what it spent before subtracted.
+    CPU is counted from the sampler's start: a process that already ran (the benchmark
+    process itself, for (c)) has what it spent before subtracted. Processes in ``exclude``
+    (and their children) are left out: the idle web server, for (c).
     """
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
+    def __init__(self, pid: int, interval: float = 0.1, exclude: Iterable[int] = ()) -> None:
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
         self.interval = interval
+        self.exclude = set(exclude)
         self.cpu: dict[int, float] = {}
-        times = self.root.cpu_times()
-        self.before = times.user + times.system  # the root's CPU before this measurement
+        self.base: dict[int, float] = {}  # CPU of each process already running at the start
+        for proc in self._tree():
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            self.base[proc.pid] = times.user + times.system
+        self.before = self.base.get(pid, 0.0)  # the root's CPU before this measurement
         self.peak_rss = 0
         self.done = threading.Event()
 
     def _tree(self) -> list[psutil.Process]:
         try:
-            return [self.root, *self.root.children(recursive=True)]
+            procs = [self.root, *self.root.children(recursive=True)]
         except psutil.Error:
             return []
+        if not self.exclude:
+            return procs
+        left_out = set(self.exclude)
+        for proc in procs:
+            try:
+                if proc.pid in self.exclude:
+                    left_out.update(c.pid for c in proc.children(recursive=True))
+            except psutil.Error:
+                continue
+        return [proc for proc in procs if proc.pid not in left_out]
 
     def run(self) -> None:
         """Sample until stopped."""
@@ -110,7 +134,8 @@ class TreeSampler(threading.Thread):
         """Stop sampling; total CPU seconds and peak RSS."""
         self.done.set()
         self.join()
-        return sum(self.cpu.values()) - self.before, self.peak_rss
+        spent = sum(cpu - self.base.get(pid, 0.0) for pid, cpu in self.cpu.items())
+        return spent, self.peak_rss
 
     @property
     def root_cpu(self) -> float:
@@ -152,18 +177,21 @@ class BenchWeb:
         self.process.wait(timeout=10)
 
 
-def run_crawl(web: BenchWeb, shape: WebShape, workdir: Path, full: bool) -> Measure:
-    """Run `scrapy crawl events` over the whole generated web and measure it."""
+def run_crawl(
+    web: BenchWeb, shape: WebShape, workdir: Path, full: bool, round_no: int = 0
+) -> Measure:
+    """Run `scrapy crawl events` over the whole generated web (into a new archive folder)
+    and measure it."""
     start_file = workdir / "starts.txt"
     start_file.write_text("\n".join(shape.day_indexes()) + "\n")
-    archive = workdir / ("archive-full" if full else "archive-fetch")
+    archive = workdir / f"archive-{'full' if full else 'fetch'}-{round_no}"
     settings = dict(CRAWL_SETTINGS, ARCHIVE_DIR=str(archive))
     if not full:
         settings.update(FETCH_ONLY)
     command = [sys.executable, "-m", "scrapy", "crawl", "events", "-a", f"start_file={start_file}"]
     for key, value in settings.items():
         command += ["-s", f"{key}={value}"]
-    log = open(workdir / f"crawl-{'full' if full else 'fetch'}.log", "w")  # noqa: SIM115
+    log = open(workdir / f"crawl-{'full' if full else 'fetch'}-{round_no}.log", "w")  # noqa: SIM115
     started = time.monotonic()
     proc = subprocess.Popen(command, cwd=ROOT, env=web.env(), stdout=log, stderr=log)
     sampler = TreeSampler(proc.pid)
@@ -213,9 +241,12 @@ async def _extract_all(pages: list[tuple[str, Path]], workers: int) -> None:
     pool.close()
 
 
-def extraction_bound(pages: list[tuple[str, Path]], workers: int) -> Measure:
-    """The same pages through the same extractor in `workers` processes, measured."""
-    sampler = TreeSampler(os.getpid())
+def extraction_bound(
+    pages: list[tuple[str, Path]], workers: int, exclude: Iterable[int] = ()
+) -> Measure:
+    """The same pages through the same extractor in `workers` processes, measured
+    (``exclude``: processes of this one's tree that are not part of it)."""
+    sampler = TreeSampler(os.getpid(), exclude=exclude)
     sampler.start()
     started = time.monotonic()
     asyncio.run(_extract_all(pages, workers))
@@ -224,34 +255,74 @@ def extraction_bound(pages: list[tuple[str, Path]], workers: int) -> Measure:
     return Measure(wall, cpu, rss, len(pages), main_cpu=sampler.root_cpu)
 
 
-def measure_size(pages: int, domains: int, per_event: int, keep: bool) -> dict[str, Any]:
-    """All measurements for one size of web."""
+@dataclass
+class Round:
+    """One round of the three measurements on a web, made back to back."""
+
+    full: Measure
+    fetch: Measure
+    extract: Measure
+    cores: int
+
+    @property
+    def bound(self) -> float:
+        """max((b) wall, (c) wall, ((b) CPU + (c) CPU) / cores)."""
+        cpu = (self.fetch.cpu + self.extract.cpu) / self.cores
+        return max(self.fetch.wall, self.extract.wall, cpu)
+
+    @property
+    def ratio(self) -> float:
+        """(a)'s wall time over the bound."""
+        return self.full.wall / self.bound
+
+
+def median_measure(measures: list[Measure]) -> Measure:
+    """Each figure's median over the rounds (peak RSS: the highest)."""
+    return Measure(
+        wall=statistics.median(m.wall for m in measures),
+        cpu=statistics.median(m.cpu for m in measures),
+        peak_rss=max(m.peak_rss for m in measures),
+        pages=measures[0].pages,
+        main_cpu=statistics.median(m.main_cpu for m in measures),
+    )
+
+
+def measure_size(
+    pages: int, domains: int, per_event: int, keep: bool, repeat: int = 1
+) -> dict[str, Any]:
+    """All measurements for one size of web, ``repeat`` rounds of (b), (a), (c)."""
     shape = WebShape(events=max(1, pages // per_event), articles=pages, domains=domains)
     cores = os.cpu_count() or 1
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{pages}-"))
+    pages_written = write_pages(shape, workdir / "pages")
     web = BenchWeb(shape, prepared=workdir / "served")
+    rounds: list[Round] = []
     try:
         urls = [shape.article_url(a) for a in range(min(pages, 2000))]
         server_rps = requests_per_second(web.proxy, urls, seconds=3.0)
-        fetch = run_crawl(web, shape, workdir, full=False)
-        full = run_crawl(web, shape, workdir, full=True)
+        for round_no in range(repeat):
+            fetch = run_crawl(web, shape, workdir, full=False, round_no=round_no)
+            full = run_crawl(web, shape, workdir, full=True, round_no=round_no)
+            extract = extraction_bound(pages_written, cores, exclude=[web.process.pid])
+            rounds.append(Round(full, fetch, extract, cores))
+            if not keep:
+                for kind in ("fetch", "full"):
+                    shutil.rmtree(workdir / f"archive-{kind}-{round_no}", ignore_errors=True)
     finally:
         web.close()
         shutil.rmtree(workdir / "served", ignore_errors=True)
-    pages_written = write_pages(shape, workdir / "pages")
-    extract = extraction_bound(pages_written, cores)
-    shutil.rmtree(workdir / "pages")
-    bound = max(fetch.wall, extract.wall, (fetch.cpu + extract.cpu) / cores)
+        shutil.rmtree(workdir / "pages", ignore_errors=True)
     if not keep:
         shutil.rmtree(workdir)
     return {
         "pages": pages,
         "server_rps": server_rps,
-        "full": full,
-        "fetch": fetch,
-        "extract": extract,
-        "bound": bound,
-        "ratio": full.wall / bound,
+        "rounds": rounds,
+        "full": median_measure([r.full for r in rounds]),
+        "fetch": median_measure([r.fetch for r in rounds]),
+        "extract": median_measure([r.extract for r in rounds]),
+        "bound": statistics.median(r.bound for r in rounds),
+        "ratio": statistics.median(r.ratio for r in rounds),
         "workdir": workdir,
     }
 
@@ -273,16 +344,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--domains", type=int, default=20)
     parser.add_argument("--per-event", type=int, default=10, help="sources per event page")
     parser.add_argument("--keep", action="store_true", help="keep the crawl folders and logs")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds per size; the medians are printed too"
+    )
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be 1 or more")
     print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}", flush=True)
     results = []
     for pages in args.pages:
-        r = measure_size(pages, args.domains, args.per_event, args.keep)
+        r = measure_size(pages, args.domains, args.per_event, args.keep, args.repeat)
         results.append(r)
         print(
             f"\n{pages} article pages ({max(1, pages // args.per_event)} events, "
             f"{args.domains} domains); web server: {r['server_rps']:.0f} req/s"
         )
+        rounds: list[Round] = r["rounds"]
+        if len(rounds) > 1:
+            for n, one in enumerate(rounds, 1):
+                print(
+                    f"  round {n}: (a) {one.full.wall:.1f} s, (b) {one.fetch.wall:.1f} s, "
+                    f"(c) {one.extract.wall:.1f} s, bound {one.bound:.1f} s, "
+                    f"(a) / bound = {one.ratio:.2f}"
+                )
+            print(f"  medians of {len(rounds)} rounds (peak RSS: the highest):")
         print(_row("(a) full crawl", r["full"]))
         print(_row("(b) fetch only", r["fetch"]))
         print(_row("(c) extract only", r["extract"]))

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_crawl_benchmark_runs_at_a_tiny_size() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bench.crawl", "--pages", "30", "--domains", "3"],
+        [sys.executable, "-m", "bench.crawl", "--pages", "30", "--domains", "3", "--repeat", "2"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -20,6 +20,7 @@ def test_crawl_benchmark_runs_at_a_tiny_size() -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     for line in ("(a) full crawl", "(b) fetch only", "(c) extract only", "(a) / bound"):
         assert line in result.stdout
+    assert "round 2: (a)" in result.stdout and "medians of 2 rounds" in result.stdout
 
 
 def test_generated_pages_are_deterministic_and_news_sized() -> None:
@@ -54,6 +55,29 @@ def test_tree_sampler_counts_only_cpu_spent_while_it_ran() -> None:
     cpu, _rss = sampler.stop()
     assert 0.15 < cpu < 0.29
     assert 0.15 < sampler.root_cpu < 0.29
+
+
+def test_tree_sampler_leaves_out_a_childs_earlier_cpu_and_excluded_children() -> None:
+    # the web server stays up during (c): its past CPU and its idle life are not extraction
+    import os
+    import time
+
+    from bench.crawl import TreeSampler
+
+    spin = "import time\nend = time.process_time() + {}\nwhile time.process_time() < end: pass\n"
+    ran_before = subprocess.Popen([sys.executable, "-c", spin.format(0.4) + "time.sleep(30)"])
+    time.sleep(1.5)  # it has spent its 0.4 s by now, and sleeps
+    excluded = subprocess.Popen([sys.executable, "-c", spin.format(0.4)])
+    try:
+        sampler = TreeSampler(os.getpid(), interval=0.02, exclude=[excluded.pid])
+        sampler.start()
+        excluded.wait(timeout=30)
+        time.sleep(0.1)
+        cpu, _rss = sampler.stop()
+    finally:
+        ran_before.kill()
+        ran_before.wait()
+    assert cpu < 0.2
 
 
 def test_prepared_pages_are_the_pages_made_on_request(tmp_path: Path) -> None:
