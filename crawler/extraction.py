@@ -28,7 +28,14 @@ from crawler.boilerplate import SiteHint, boilerplate_blocks, fingerprint, page_
 from crawler.storypick import pick_story
 from crawler.textrules import clean_lines, drop_link_teasers, recover_standfirst
 
-__all__ = ["EXTRACTOR", "ExtractedText", "extract_article", "extract_document", "page_key"]
+__all__ = [
+    "EXTRACTOR",
+    "ExtractedText",
+    "extract_article",
+    "extract_document",
+    "page_key",
+    "parse_html",
+]
 
 EXTRACTOR = f"event-archiver {__version__} (trafilatura {trafilatura.__version__})"
 
@@ -221,6 +228,11 @@ def drop_empty_elements(tree: Any) -> int:
     return len(empty)
 
 
+def parse_html(html: str) -> Any:
+    """The lxml.html tree trafilatura would build from ``html``; None when it is not HTML."""
+    return load_html(html) if html.strip() else None
+
+
 def _page_title(tree: Any) -> str | None:
     for meta in tree.iterfind(".//head/meta[@property]"):
         if str(meta.get("property", "")).lower() == "og:title":
@@ -234,18 +246,21 @@ def extract_article(
     *,
     event: Mapping[str, Any] | None = None,
     site: SiteHint | Mapping[str, Any] | None = None,
+    tree: Any = None,
 ) -> ExtractedText | None:
     """Extract the main article text and metadata from decoded HTML; None if there is none.
 
     ``event`` is the citing event ({"headline", "date"}); ``site`` the counts of the page's
     site (:class:`crawler.boilerplate.SiteHint`, or its dict form) for boilerplate removal.
+    ``tree``: ``parse_html(html)`` when the caller parsed the page already (it is changed).
     """
     if not isinstance(html, str):
         raise TypeError(f"html must be a decoded str, got {type(html).__name__}")
     if not html.strip():
         return None
     # Parse once: the same tree gives the blocks, the declared language and goes to trafilatura.
-    tree = load_html(html)
+    if tree is None:
+        tree = parse_html(html)
     if tree is None:
         return None
     drop_empty_elements(tree)
@@ -298,10 +313,12 @@ def extract_document(
     content_type: str | None = None,
     event: Mapping[str, Any] | None = None,
     site: SiteHint | Mapping[str, Any] | None = None,
+    tree: Any = None,
 ) -> ExtractedText | None:
-    """Extract a fetched document: PDF bytes with pypdf, decoded HTML with ``extract_article``."""
+    """Extract a fetched document: PDF bytes with pypdf, decoded HTML with ``extract_article``
+    (``tree``: the HTML already parsed with ``parse_html``)."""
     if isinstance(document, bytes):
         from crawler.pdftext import extract_pdf  # noqa: PLC0415 - only PDF sources need pypdf
 
         return extract_pdf(document, url)
-    return extract_article(document, url, event=event, site=site)
+    return extract_article(document, url, event=event, site=site, tree=tree)

@@ -52,35 +52,42 @@ class PageSample:
 
 
 _INVISIBLE = ("script", "style", "noscript", "template", "svg")
-_LINK_ATTRS = (
-    ("script", "src"),
-    ("iframe", "src"),
-    ("a", "href"),
-    ("form", "action"),
-    ("link", "href"),
-    ("img", "src"),
+# Compiled once; smart_strings=False: plain str results, no link back to the tree.
+_VISIBLE_TEXT = lxml.etree.XPath(
+    "//text()[not(" + " or ".join(f"ancestor::{tag}" for tag in _INVISIBLE) + ")]",
+    smart_strings=False,
 )
-
-
-def sample_page(html: str) -> PageSample:
-    """Parse an HTML page into a PageSample (empty sample when it cannot be parsed)."""
-    try:
-        # plain lxml elements: lxml.html's per-element class lookup doubled the cost here
-        tree = lxml.etree.fromstring(html, lxml.etree.HTMLParser()) if html.strip() else None
-    except (lxml.etree.LxmlError, ValueError):
-        tree = None
-    if tree is None:
-        return PageSample("", "", ())
-    hosts = set()
-    for tag, attr in _LINK_ATTRS:
-        for element in tree.iter(tag):
-            value = element.get(attr) or ""
-            if "//" in value:
-                hosts.add((urlsplit(value if "://" in value else "http:" + value).hostname) or "")
-    for script in tree.iter("script"):
-        hosts.update(
-            m.lower() for m in re.findall(r"//([a-z0-9.-]+\.[a-z]{2,})", script.text or "")
+_LINKS = lxml.etree.XPath(
+    "|".join(
+        f"//{tag}/@{attr}"
+        for tag, attr in (
+            ("script", "src"),
+            ("iframe", "src"),
+            ("a", "href"),
+            ("form", "action"),
+            ("link", "href"),
+            ("img", "src"),
         )
+    ),
+    smart_strings=False,
+)
+_SCRIPT_TEXT = lxml.etree.XPath("//script/text()", smart_strings=False)
+_SCRIPT_HOST = re.compile(r"//([a-z0-9.-]+\.[a-z]{2,})")
+
+
+def sample_tree(tree: Any) -> PageSample:
+    """A PageSample from a parsed page (lxml or lxml.html), without changing the tree.
+
+    The extraction pool's workers judge the tree they then extract from: one parse a page.
+    Visible words leave out the text inside script, style, noscript, template and svg (the
+    text after them counts) and comments.
+    """
+    hosts = set()
+    for value in _LINKS(tree):
+        if "//" in value:
+            hosts.add((urlsplit(value if "://" in value else "http:" + value).hostname) or "")
+    for text in _SCRIPT_TEXT(tree):
+        hosts.update(m.lower() for m in _SCRIPT_HOST.findall(text))
     for meta in tree.iter("meta"):
         if (meta.get("http-equiv") or "").lower() == "refresh":
             target = (meta.get("content") or "").partition("=")[2].strip("'\" ")
@@ -88,9 +95,20 @@ def sample_page(html: str) -> PageSample:
     title = " ".join((tree.findtext(".//title") or "").split())
     h1_el = next(tree.iter("h1"), None)
     h1 = " ".join("".join(h1_el.itertext()).split()) if h1_el is not None else ""
-    lxml.etree.strip_elements(tree, *_INVISIBLE, with_tail=False)  # their tails stay
-    words = tuple(" ".join(tree.itertext()).split())
+    words = tuple(" ".join(_VISIBLE_TEXT(tree)).split())
     return PageSample(title, h1, words, frozenset(h for h in hosts if h))
+
+
+def sample_page(html: str) -> PageSample:
+    """Parse an HTML page into a PageSample (empty sample when it cannot be parsed)."""
+    try:
+        # plain lxml elements: lxml.html's per-element class lookup costs more here
+        tree = lxml.etree.fromstring(html, lxml.etree.HTMLParser()) if html.strip() else None
+    except (lxml.etree.LxmlError, ValueError):
+        tree = None
+    if tree is None:
+        return PageSample("", "", ())
+    return sample_tree(tree)
 
 
 def sample_to_dict(page: PageSample) -> dict[str, Any]:
@@ -117,13 +135,15 @@ def judge_page(
     cited_url: str,
     generic: Mapping[str, Any] | None = None,
     want_sample: bool = False,
+    tree: Any = None,
 ) -> dict[str, Any]:
     """:func:`classify_page` on HTML, as plain data (the extraction pool's workers run it).
 
     ``generic`` is the site's generic page (:func:`sample_to_dict` form) when already known;
     with ``want_sample`` the page's sample comes back too, for a comparison made later.
+    ``tree``: the page already parsed (by the extractor, in the same worker), else None.
     """
-    page = sample_page(html)
+    page = sample_tree(tree) if tree is not None else sample_page(html)
     verdict = classify_page(
         cited_url, final_url, page, sample_from_dict(generic) if generic is not None else None
     )

@@ -8,6 +8,9 @@ back with the extraction when the page passes, and the pipeline uses that extrac
 instead of asking again. A page the checks reject (parked, soft 404, error page) is not
 extracted at all.
 
+With the pool's own extractor the page is also parsed once: the checks read the tree
+(:func:`crawler.pagechecks.sample_tree`) before the extraction prunes it.
+
 Plain functions on plain data: the pool's workers run them, and tests call them directly.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from crawler.extraction import parse_html
 from crawler.extractpool import WorkerFunc, extract_to_dict
 from crawler.pagechecks import judge_page
 
@@ -37,11 +41,20 @@ def judge_and_extract(
     verdict still comes back: a page that breaks the extractor is not a dead link).
     ``extractor`` is the pool's extraction function and ``extract`` its keyword options.
     """
-    out = judge_page(html, final_url, **judge)
+    tree = None
+    if extractor is extract_to_dict and isinstance(html, str):
+        try:
+            tree = parse_html(html)
+        except Exception:  # the checks parse it their own way; the extraction reports it
+            tree = None
+    out = judge_page(html, final_url, **judge, tree=tree)
     if out["verdict"]["dead"]:
         return out
     try:
-        data = extractor(html, final_url, **extract)
+        if tree is not None:  # judged, not changed: the extraction starts from it
+            data = extractor(html, final_url, **extract, tree=tree)
+        else:
+            data = extractor(html, final_url, **extract)
     except Exception as exc:  # reported as the extraction's outcome, like the pool does
         out["extract"] = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
         return out

@@ -212,6 +212,35 @@ def test_sample_page_survives_bad_html() -> None:
     assert page.title == "A title" and page.h1 == "Head" and "x" not in page.words
 
 
+def test_sample_page_counts_visible_words_only() -> None:
+    html = (
+        "<html><head><title>T</title><style>p { color: red }</style></head><body>"
+        "<!-- a note for editors --><p>One <b>two</b></p>"
+        "<script>var hidden = 1;</script>three"
+        "<noscript>enable scripts</noscript><svg><text>logo</text></svg>four"
+        "<template><p>later</p></template></body></html>"
+    )
+    assert sample_page(html).words == ("T", "One", "two", "three", "four")
+
+
+def test_a_page_is_sampled_alike_from_the_extractor_s_tree() -> None:
+    """Workers judge the lxml.html tree the extraction then uses; the reactor parses its own."""
+    import lxml.etree
+
+    from crawler.extraction import parse_html
+    from crawler.pagechecks import sample_tree
+
+    pages = [page.html for page in catalog._PAGES.values()]
+    pages += [template("orvane-times.com") for template in parked.TEMPLATES.values()]
+    pages.append(PRESS.home_page(["One headline", "Another headline"]))
+    for html in pages:
+        tree = parse_html(html)
+        assert tree is not None
+        before = lxml.etree.tostring(tree)
+        assert sample_tree(tree) == sample_page(html)
+        assert lxml.etree.tostring(tree) == before  # the extraction gets the tree unchanged
+
+
 # ------------------------------------------------------------------ judged in a worker
 
 
@@ -274,3 +303,24 @@ def test_judge_and_extract_checks_then_extracts_in_one_call() -> None:
         page.html, url, judge={"cited_url": url}, extract={}, extractor=_empty_extractor
     )
     assert out["extract"]["status"] == "empty"
+
+
+def test_judge_and_extract_parses_a_page_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler import extraction, pagechecks, pagework
+
+    parses: list[str] = []
+    real_load = extraction.load_html
+    monkeypatch.setattr(
+        extraction, "load_html", lambda html: parses.append("tree") or real_load(html)
+    )
+    real_sample = pagechecks.sample_page
+    monkeypatch.setattr(
+        pagechecks, "sample_page", lambda html: parses.append("sample") or real_sample(html)
+    )
+    url, page = next(iter(catalog._PAGES.items()))
+    options = {"content_type": "text/html", "event": {"headline": "", "date": None}}
+    out = pagework.judge_and_extract(page.html, url, judge={"cited_url": url}, extract=options)
+    assert parses == ["tree"]
+    assert Verdict(**out["verdict"]) == classify_page(url, url, real_sample(page.html))
+    alone = extraction.extract_document(page.html, url, **options)  # type: ignore[arg-type]
+    assert alone is not None and out["extract"]["data"] == alone.to_dict()
