@@ -2,6 +2,11 @@
 
 HTTP header names and values are `str` holding the wire bytes one to one (latin-1), and
 are written back as those bytes: warcio would otherwise percent-encode non-ASCII values.
+
+The records of a crawl's pages are built whole here (every WARC header, both digests
+computed once from the bytes in hand): warcio's generic builder would look its headers up
+and read the payload again for each digest. warcio writes them (it sees the digests and
+leaves them as they are); warcinfo and revisit records come from warcio's builder.
 """
 
 from __future__ import annotations
@@ -10,11 +15,12 @@ import base64
 import hashlib
 import http
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from warcio.recordbuilder import RecordBuilder
@@ -61,11 +67,69 @@ class Exchange:
 
 
 class RawStatusAndHeaders(StatusAndHeaders):  # type: ignore[misc]
-    """HTTP headers written as the bytes they were received as (latin-1 round trip)."""
+    """HTTP headers written as the bytes they were received as (latin-1 round trip).
+
+    The serialised head is kept once made (the block digest was computed from it): change
+    no header after building the record.
+    """
 
     def compute_headers_buffer(self, header_filter: Any = None) -> None:
         """Serialise the status line and headers without warcio's ASCII percent-encoding."""
+        if header_filter is None and getattr(self, "headers_buff", None) is not None:
+            return
         self.headers_buff = self.to_str(header_filter).encode("latin-1") + b"\r\n"
+
+
+def new_record_id() -> str:
+    """A fresh WARC-Record-ID (`<urn:uuid:…>`, as warcio makes them)."""
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def _sha1(*parts: bytes) -> str:
+    digest = hashlib.sha1()
+    for part in parts:
+        digest.update(part)
+    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
+
+
+def _record(
+    rec_type: str,
+    url: str,
+    fields: list[tuple[str, str]],
+    payload: bytes,
+    content_type: str,
+    http_headers: RawStatusAndHeaders | None = None,
+    version: str = "WARC/1.1",
+    record_id: str | None = None,
+) -> ArcWarcRecord:
+    """A record with all its WARC headers, digests included (the same ones warcio makes:
+    block = HTTP head + payload, payload = the bytes after the head)."""
+    payload_sha1 = _sha1(payload)
+    if http_headers is not None:
+        http_headers.compute_headers_buffer()
+        block_sha1 = _sha1(http_headers.headers_buff, payload)
+    else:
+        block_sha1 = payload_sha1
+    headers = [("WARC-Type", rec_type), ("WARC-Record-ID", record_id or new_record_id())]
+    if url:
+        headers.append(("WARC-Target-URI", url))
+    headers += fields
+    headers += [
+        ("WARC-Payload-Digest", payload_sha1),
+        ("WARC-Block-Digest", block_sha1),
+        ("Content-Type", content_type),
+    ]
+    record = ArcWarcRecord(
+        "warc",
+        rec_type,
+        StatusAndHeaders("", headers, protocol=version),
+        BytesIO(payload),
+        http_headers,
+        content_type,
+        len(payload),
+    )
+    record.payload_length = len(payload)
+    return record
 
 
 def warc_date(moment: datetime) -> str:
@@ -137,19 +201,22 @@ def build_exchange_records(
         stored_response_headers(exchange.response_headers, len(exchange.body)),
         protocol=exchange.protocol,
     )
-    warc_headers: dict[str, str] = {"WARC-Date": date}
+    fields = [("WARC-Date", date)]
     if exchange.ip_address:
-        warc_headers["WARC-IP-Address"] = exchange.ip_address
+        fields.append(("WARC-IP-Address", exchange.ip_address))
     if exchange.truncated:
-        warc_headers["WARC-Truncated"] = exchange.truncated
-    warc_headers.update(exchange.extra)
-    response = builder.create_warc_record(
-        exchange.url,
+        fields.append(("WARC-Truncated", exchange.truncated))
+    fields += exchange.extra.items()
+    response_id = new_record_id()
+    response = _record(
         "response",
-        payload=BytesIO(exchange.body),
-        length=len(exchange.body),
-        http_headers=http_resp,
-        warc_headers_dict=warc_headers,
+        exchange.url,
+        fields,
+        exchange.body,
+        RecordBuilder.WARC_RECORDS["response"],
+        http_resp,
+        builder.warc_version,
+        response_id,
     )
     # warcio splits the method off the request line and keeps the rest as the status line.
     http_req = RawStatusAndHeaders(
@@ -157,16 +224,14 @@ def build_exchange_records(
         sent_request_headers(exchange.url, exchange.request_headers),
         is_http_request=True,
     )
-    request = builder.create_warc_record(
-        exchange.url,
+    request = _record(
         "request",
-        payload=BytesIO(exchange.request_body),
-        length=len(exchange.request_body),
-        http_headers=http_req,
-        warc_headers_dict={
-            "WARC-Date": date,
-            "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
-        },
+        exchange.url,
+        [("WARC-Date", date), ("WARC-Concurrent-To", response_id)],
+        exchange.request_body,
+        RecordBuilder.WARC_RECORDS["request"],
+        http_req,
+        builder.warc_version,
     )
     return request, response
 
@@ -242,17 +307,7 @@ def build_json_metadata_record(
 ) -> ArcWarcRecord:
     """A `metadata` record about `url` whose block is a JSON document (as Common Crawl's WAT)."""
     data = json.dumps(payload, ensure_ascii=False, sort_keys=False).encode("utf-8")
-    headers = {"WARC-Date": warc_date(date)}
-    if refers_to:
-        headers["WARC-Refers-To"] = refers_to
-    return builder.create_warc_record(
-        url,
-        "metadata",
-        payload=BytesIO(data),
-        length=len(data),
-        warc_headers_dict=headers,
-        warc_content_type=JSON_TYPE,
-    )
+    return _derived("metadata", url, refers_to, data, date, JSON_TYPE, builder.warc_version)
 
 
 def build_conversion_record(
@@ -264,18 +319,23 @@ def build_conversion_record(
     content_type: str = "text/plain; charset=utf-8",
 ) -> ArcWarcRecord:
     """A `conversion` record holding text extracted from the response `refers_to`."""
-    payload = text.encode("utf-8")
-    headers = {"WARC-Date": warc_date(date)}
+    data = text.encode("utf-8")
+    return _derived("conversion", url, refers_to, data, date, content_type, builder.warc_version)
+
+
+def _derived(
+    rec_type: str,
+    url: str,
+    refers_to: str | None,
+    data: bytes,
+    date: datetime,
+    content_type: str,
+    version: str,
+) -> ArcWarcRecord:
+    fields = [("WARC-Date", warc_date(date))]
     if refers_to:
-        headers["WARC-Refers-To"] = refers_to
-    return builder.create_warc_record(
-        url,
-        "conversion",
-        payload=BytesIO(payload),
-        length=len(payload),
-        warc_headers_dict=headers,
-        warc_content_type=content_type,
-    )
+        fields.append(("WARC-Refers-To", refers_to))
+    return _record(rec_type, url, fields, data, content_type, None, version)
 
 
 def build_warcinfo_record(
@@ -301,7 +361,7 @@ def build_warcinfo_record(
 
 def capture_row(record: ArcWarcRecord, filename: str, offset: int, length: int) -> CaptureRow:
     """The index row of a record (built here or read back from a WARC file)."""
-    headers = record.rec_headers
+    headers = warc_fields(record)
     status = None
     mime = None
     if record.rec_type in ("response", "revisit") and record.http_headers is not None:
@@ -309,18 +369,26 @@ def capture_row(record: ArcWarcRecord, filename: str, offset: int, length: int) 
         status = int(code) if code and code.isdigit() else None
         mime = record.http_headers.get_header("Content-Type")
     elif record.rec_type != "request":
-        mime = record.content_type or headers.get_header("Content-Type")
+        mime = record.content_type or headers.get("content-type")
     return CaptureRow(
-        record_id=headers.get_header("WARC-Record-ID"),
+        record_id=cast(str, headers.get("warc-record-id")),  # None only in a broken file
         warc_file=filename,
         offset=offset,
         length=length,
         record_type=record.rec_type,
-        url=headers.get_header("WARC-Target-URI") or "",
-        date=headers.get_header("WARC-Date") or "",
+        url=headers.get("warc-target-uri") or "",
+        date=headers.get("warc-date") or "",
         status=status,
         mime=mime,
-        payload_digest=headers.get_header("WARC-Payload-Digest"),
-        concurrent_to=headers.get_header("WARC-Concurrent-To"),
-        refers_to=headers.get_header("WARC-Refers-To"),
+        payload_digest=headers.get("warc-payload-digest"),
+        concurrent_to=headers.get("warc-concurrent-to"),
+        refers_to=headers.get("warc-refers-to"),
     )
+
+
+def warc_fields(record: ArcWarcRecord) -> dict[str, Any]:
+    """A record's WARC headers by lower-case name (the first of a repeated one, as warcio)."""
+    fields: dict[str, Any] = {}
+    for name, value in record.rec_headers.headers:
+        fields.setdefault(name.lower(), value)
+    return fields

@@ -178,3 +178,26 @@ def test_a_content_encoded_payload_is_stored_not_deflated_again() -> None:
             digests.append(record.rec_headers.get_header("WARC-Payload-Digest"))
     assert bodies == [html, html]  # readers decode the stored record as before
     assert digests[0] == payload_digest(encoded)
+
+
+def test_members_sized_to_their_records_read_back_and_compress_as_warcio_s() -> None:
+    from archive.records import build_conversion_record
+
+    words = [f"word{n % 997} line{n % 31}" for n in range(40000)]
+    texts = [" ".join(words[:n]) for n in (1, 300, 3000, 40000)]  # 10 B to 600 KB
+    out = BytesIO()
+    writer = ArchiveWarcWriter(out, gzip=True, warc_version="1.1")
+    plain = WARCWriter(BytesIO(), gzip=True, warc_version="1.1")  # warcio's own members
+    for text in texts:
+        record = build_conversion_record(writer, "http://e.example/a", None, text, FIXED)
+        start = out.tell()
+        writer.write_record(record)
+        member = out.getvalue()[start:]
+        warcio_start = plain.out.tell()
+        plain.write_record(build_conversion_record(plain, "http://e.example/a", None, text, FIXED))
+        warcio_size = plain.out.tell() - warcio_start
+        assert gzip.decompress(member).count(text.encode()) == 1  # one whole member
+        assert len(member) <= warcio_size * 1.01 + 8
+    out.seek(0)
+    read = [r.content_stream().read().decode() for r in ArchiveIterator(out)]
+    assert read == texts
