@@ -284,11 +284,17 @@ def texts_path(root: Path, event_id: str) -> Path:
     return path
 
 
-def write_event_texts(root: str | Path) -> list[Path]:
-    """Write `texts/<event_id>.json` for every event (fields, ordered sources and texts)."""
+def write_event_texts(root: str | Path, event_ids: Sequence[str] | None = None) -> list[Path]:
+    """Write `texts/<event_id>.json` for every event (fields, ordered sources and texts), or
+    for the events of ``event_ids`` (a crawl splits them between its worker processes)."""
     written = []
     with Archive(root) as arc:
-        for event in arc.iter_events():
+        events = (
+            arc.iter_events()
+            if event_ids is None
+            else (e for part in query.chunks(list(event_ids), 200) for e in arc.load(part))
+        )
+        for event in events:
             path = texts_path(arc.root, event.event_id)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".json.tmp")

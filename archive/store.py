@@ -101,6 +101,9 @@ class ArchiveStore:
             clock=self.clock,
         )
         self.index = Index(self.root / INDEX_FILE, commit_seconds=commit_seconds)
+        #: Set by whoever wrote `texts/` from the final index (a crawl's pipeline does, with
+        #: its workers); the crawl writes them at close otherwise.
+        self.texts_written = False
 
     # -- captures -------------------------------------------------------------------------
 

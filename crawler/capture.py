@@ -300,15 +300,16 @@ class WarcCapture:
         )
 
     def spider_closed(self, spider: scrapy.Spider, reason: str) -> None:
-        """Close the WARC files and write the per-event text records."""
+        """Close the WARC files and write the per-event text records (unless written)."""
         if self._committer is not None and self._committer.running:
             self._committer.stop()
         store = _stores.pop(self.crawler, None) or self.store
         if store is None:
             return
         store.close()
-        written = write_event_texts(store.root)
-        logger.info("Wrote %d event text records under %s", len(written), store.root / "texts")
+        if not store.texts_written:  # the pipeline writes them with its workers
+            written = write_event_texts(store.root)
+            logger.info("Wrote %d event text records under %s", len(written), store.root / "texts")
         self._write_run_stats(store.root, reason)
 
     def _write_run_stats(self, root: Path, reason: str) -> None:

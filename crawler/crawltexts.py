@@ -45,7 +45,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.snapshots import read_snapshot
 from archive.store import ArchiveStore
-from crawler.boilerplate import SiteHint, fingerprint, is_boilerplate
+from crawler.boilerplate import LONG_BLOCK_WORDS, SiteHint, fingerprint, is_boilerplate
 from crawler.decoding import decode_body
 from crawler.domains import registered_domain
 from crawler.extraction import ExtractedText
@@ -299,21 +299,66 @@ class SiteCounts:
 
     def records(self) -> Iterator[PageRecord]:
         """Every counted page, in the order it was counted."""
-        for row in self.db.execute(
-            "SELECT cited_url, url, record_id, event, site, key, blocks, removed, text_fps"
-            " FROM page ORDER BY id"
+        for row in self.db.execute(f"SELECT {_PAGE_COLUMNS} FROM page ORDER BY id"):
+            yield _page_record(row)
+
+    def stale(self) -> list[PageRecord]:
+        """The counted pages the final counts would extract differently, in counted order.
+
+        The same answer as ``page.needs_again(self.removed(page.site, page.blocks))`` for
+        every page, without building the pages that keep their text: a page's boilerplate
+        can only be among its site's blocks on ``min_pages`` pages or more.
+        """
+        rules: dict[str, tuple[dict[str, int], int]] = {}
+        stale_ids = []
+        for page_id, site, blocks_json, removed_json, text_fps_json in self.db.execute(
+            "SELECT id, site, blocks, removed, text_fps FROM page ORDER BY id"
         ):
-            yield PageRecord(
-                row[0],
-                row[1],
-                row[2],
-                json.loads(row[3]),
-                row[4],
-                row[5],
-                json.loads(row[6]),
-                frozenset(json.loads(row[7])),
-                frozenset(json.loads(row[8])),
-            )
+            rule = rules.get(site)
+            if rule is None:
+                hot = self.hot.get(site, {})
+                often = {fp: df for fp, df in hot.items() if df >= self.min_pages}
+                rule = rules[site] = (often, -(-self.pages.get(site, 0) // 2))
+            often, half = rule
+            blocks: dict[str, int] = json.loads(blocks_json)
+            final = {
+                fp
+                for fp in often.keys() & blocks.keys()
+                if blocks[fp] < LONG_BLOCK_WORDS or often[fp] >= half
+            }
+            removed = frozenset(json.loads(removed_json))
+            if final == removed:
+                continue
+            if removed - final or not (final - removed).isdisjoint(json.loads(text_fps_json)):
+                stale_ids.append(page_id)
+        pages = []
+        for start in range(0, len(stale_ids), 500):
+            chunk = stale_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            pages += [
+                _page_record(row)
+                for row in self.db.execute(
+                    f"SELECT {_PAGE_COLUMNS} FROM page WHERE id IN ({marks}) ORDER BY id", chunk
+                )
+            ]
+        return pages
+
+
+_PAGE_COLUMNS = "cited_url, url, record_id, event, site, key, blocks, removed, text_fps"
+
+
+def _page_record(row: tuple[Any, ...]) -> PageRecord:
+    return PageRecord(
+        row[0],
+        row[1],
+        row[2],
+        json.loads(row[3]),
+        row[4],
+        row[5],
+        json.loads(row[6]),
+        frozenset(json.loads(row[7])),
+        frozenset(json.loads(row[8])),
+    )
 
 
 def load_document(
@@ -435,8 +480,7 @@ class CrawlTexts:
         """Pages whose text the final counts would change (:meth:`PageRecord.needs_again`)."""
         if self._counts is None:
             return []
-        counts = self._counts
-        return [p for p in counts.records() if p.needs_again(counts.removed(p.site, p.blocks))]
+        return self._counts.stale()
 
     async def finish(self, pool: ExtractionPool, store: ArchiveStore) -> int:
         """Extract the stale pages again from their WARC records; return how many changed."""

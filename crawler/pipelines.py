@@ -13,6 +13,7 @@ from archive.store import ArchiveStore
 from crawler.capture import store_for
 from crawler.config import ArchiveConfig
 from crawler.crawltexts import SCRATCH_FOLDER, CrawlTexts, register_texts, text_fields
+from crawler.eventtexts import write_texts_in_pool
 from crawler.extractpool import ExtractionOutcome, ExtractionPool, register_pool
 from crawler.items import EventItem, SourceItem
 from crawler.resume import frontier_for
@@ -59,10 +60,15 @@ class ArchivePipeline:
             self._starting = asyncio.get_running_loop().create_task(self.pool.start())
 
     async def close_spider(self) -> None:
-        """Re-extract pages the final site statistics change; stop the workers; flush."""
+        """Re-extract pages the final site statistics change; write the event text files
+        with the workers; stop them; flush."""
         if self.pool is not None and self.store is not None and self.stats is not None:
             changed = await self.texts.finish(self.pool, self.store)
             self.stats.inc_value("archive/text/reextracted", changed)
+            self.store.flush()  # the text files are written from the committed index
+            written = await write_texts_in_pool(self.pool, self.store.root)
+            self.store.texts_written = True
+            logger.info("Wrote %d event text records under %s", written, self.store.root / "texts")
         register_texts(self.crawler, None)
         self.texts.close()
         if self.pool is not None:

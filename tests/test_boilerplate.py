@@ -241,3 +241,35 @@ def test_site_counts_agree_with_the_in_memory_statistics(tmp_path: Path) -> None
             assert disk.hint("site", exclude) == memory.hint(exclude)
         assert disk.removed("site", blocks) == memory.removed(blocks)
     disk.close()
+
+
+def test_stale_pages_are_those_the_final_counts_change(tmp_path: Path) -> None:
+    """SiteCounts.stale() answers needs_again(removed(...)) for every page, page by page."""
+    import random
+
+    from crawler.crawltexts import PageRecord, SiteCounts
+
+    rng = random.Random(11)
+    for min_pages in (2, 3, 5):
+        counts = SiteCounts(min_pages, tmp_path)
+        for n in range(300):
+            site = f"site{n % 3}"
+            blocks = {
+                f"fp{rng.randrange(40)}": rng.choice([2, LONG_BLOCK_WORDS - 1, LONG_BLOCK_WORDS])
+                for _ in range(12)
+            }
+            # what the page lost and kept as judged at its time (sometimes out of date)
+            removed = counts.removed(site, blocks) if rng.random() < 0.7 else set(blocks)
+            if rng.random() < 0.2:
+                removed = set()
+            kept = set(blocks) - removed
+            text_fps = frozenset(rng.sample(sorted(kept), k=min(len(kept), rng.randrange(4))))
+            page = PageRecord(
+                f"c{n}", f"u{n}", f"r{n}", {"n": n}, site, f"key{n % 97}", blocks,
+                frozenset(removed), text_fps,
+            )  # fmt: skip
+            counts.add(page)
+        expected = [p for p in counts.records() if p.needs_again(counts.removed(p.site, p.blocks))]
+        assert counts.stale() == expected
+        assert 0 < len(expected) < 300
+        counts.close()

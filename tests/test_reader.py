@@ -289,3 +289,51 @@ def test_timedelta_is_days() -> None:
     start = datetime(2021, 3, 9, tzinfo=UTC)
     later = (start + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert distance_days("2021-03-09", later) == 2
+
+
+def test_event_texts_written_by_the_workers_match_one_process(
+    archive_dir: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A crawl writes texts/ with its extraction workers (crawler/eventtexts.py)."""
+    import asyncio
+    import shutil
+
+    from archive.reader import write_event_texts
+    from crawler import eventtexts
+    from crawler.eventtexts import write_texts_in_pool
+    from crawler.extractpool import ExtractionPool
+
+    def files(root: Path) -> dict[str, bytes]:
+        found = (root / "texts").rglob("*.json")
+        return {str(p.relative_to(root)): p.read_bytes() for p in found}
+
+    crawled = files(archive_dir)
+    assert crawled  # the crawl wrote them with its pool
+    alone = copy_archive(archive_dir, tmp_path / "alone")
+    shutil.rmtree(alone / "texts")
+    assert len(write_event_texts(alone)) == len(crawled)
+    assert files(alone) == crawled
+
+    async def in_pool(root: Path, pool: ExtractionPool) -> int:
+        return await write_texts_in_pool(pool, root)
+
+    pooled = copy_archive(archive_dir, tmp_path / "pooled")
+    shutil.rmtree(pooled / "texts")
+    monkeypatch.setattr(eventtexts, "EVENTS_PER_PART", 2)  # several parts, both workers
+    assert len(crawled) > 4
+    with ExtractionPool(workers=2, timeout=20.0) as pool:
+        assert asyncio.run(in_pool(pooled, pool)) == len(crawled)
+    assert files(pooled) == crawled
+    assert "could not write" not in caplog.text
+
+    # a pool that cannot take the work: the texts are written here, with a warning
+    broken = copy_archive(archive_dir, tmp_path / "broken")
+    shutil.rmtree(broken / "texts")
+    pool = ExtractionPool(workers=1)
+    pool.close()
+    assert asyncio.run(in_pool(broken, pool)) == len(crawled)
+    assert files(broken) == crawled
+    assert "could not write the texts" in caplog.text
