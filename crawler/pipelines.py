@@ -8,6 +8,9 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 
 from archive.store import ArchiveStore
 from crawler.capture import store_for
@@ -19,6 +22,14 @@ from crawler.items import EventItem, SourceItem
 from crawler.resume import frontier_for
 
 logger = logging.getLogger(__name__)
+
+
+def archive_pipeline_enabled(settings: BaseSettings) -> bool:
+    """Whether a crawl with these settings runs :class:`ArchivePipeline` (and its pool)."""
+    return any(
+        load_object(path) is ArchivePipeline
+        for path in build_component_list(settings.getwithbase("ITEM_PIPELINES"))
+    )
 
 
 class ArchivePipeline:

@@ -24,12 +24,14 @@ from crawler.crawltexts import texts_for
 from crawler.deadlinks import Verdict, classify_exception, classify_status
 from crawler.doctype import guess_kind
 from crawler.eventpage import Event, parse_page
+from crawler.extractpool import warm_forkserver
 from crawler.failures import describe_failure
 from crawler.fallbackctx import context_for
 from crawler.fallbacks import KNOWN_SERVICES
 from crawler.healthcheck import DomainDead
 from crawler.items import EventItem, SourceItem
 from crawler.options import CrawlOptions
+from crawler.pipelines import archive_pipeline_enabled
 from crawler.recovery import SourceRecovery
 from crawler.resume import frontier_for
 from crawler.revalidation import archived_response
@@ -70,9 +72,15 @@ class EventsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        """Build the spider; a bad fallback list or FALLBACK_* setting stops the crawl here."""
+        """Build the spider; a bad fallback list or FALLBACK_* setting stops the crawl here.
+
+        With the archive pipeline on, its extraction workers' forkserver starts now: its
+        imports overlap the rest of Scrapy's start-up instead of holding the first pages.
+        """
         spider = super().from_crawler(crawler, *args, **kwargs)
         context_for(crawler)
+        if archive_pipeline_enabled(crawler.settings):
+            warm_forkserver()
         return spider
 
     @classmethod
