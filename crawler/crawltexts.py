@@ -258,12 +258,9 @@ class SiteCounts:
             return
         threshold = max(1, self.min_pages - 1)
         hot = self.hot.setdefault(site, {})
-        cold = []
-        for fp in sorted(fresh):
-            if fp in hot:
-                hot[fp] += 1  # a hot block is counted here only: its row is not read again
-            else:
-                cold.append(fp)
+        for fp in fresh & hot.keys():
+            hot[fp] += 1  # a hot block is counted here only: its row is not read again
+        cold = sorted(fresh - hot.keys())
         # One statement per chunk counts the other blocks and returns their new counts.
         for start in range(0, len(cold), _UPSERT_ROWS):
             chunk = cold[start : start + _UPSERT_ROWS]

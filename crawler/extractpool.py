@@ -73,7 +73,6 @@ __all__ = [
 WorkerFunc = Callable[..., "dict[str, Any] | None"]
 
 _PRELOAD = [
-    "crawler.eventtexts",
     "crawler.extraction",
     "crawler.pagechecks",
     "crawler.pagework",
