@@ -17,6 +17,7 @@ import logging
 
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
@@ -47,6 +48,16 @@ def is_robots_request(request: Request) -> bool:
 
 class HealthCheckedDownloadHandler(HTTP11DownloadHandler):
     """HTTP(S) downloads that skip dead domains and count each attempt's outcome."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        # Through an HTTP proxy every request shares one connection-pool key (the proxy),
+        # so Scrapy's cap of CONCURRENT_REQUESTS_PER_DOMAIN idle connections per key would
+        # close most of them after one response and connect again for the next request.
+        # Direct requests never have more than that per host in flight: no change there.
+        self._pool.maxPersistentPerHost = max(
+            self._pool.maxPersistentPerHost, crawler.settings.getint("CONCURRENT_REQUESTS")
+        )
 
     async def download_request(self, request: Request) -> Response:
         """Refuse requests to dead domains; otherwise download and record the outcome."""
