@@ -335,6 +335,7 @@ def test_connections_to_a_proxy_are_reused(tmp_path: Path) -> None:
     assert run.returncode == 0, run.log[-3000:]
     requests = [e for e in web.server.log if e["method"] != "CONNECT"]
     assert len(requests) > 300
-    # about one connection per request in flight (robots.txt and soft-404 probes come on top
-    # of CONCURRENT_REQUESTS); with Scrapy's cap of one idle connection per key it was 296
-    assert len({e["conn"] for e in requests}) <= 2 * 8
+    # about one connection per request in flight (16-17 here: with no download delay Scrapy
+    # 2.19 starts more than CONCURRENT_REQUESTS at times); with Scrapy's cap of one idle
+    # connection per key it was 296, nearly one a request
+    assert len({e["conn"] for e in requests}) <= len(requests) // 10
