@@ -61,24 +61,34 @@ def fingerprint(text: str) -> str:
     return hashlib.blake2b(_normalise(text).encode("utf-8"), digest_size=6).hexdigest()
 
 
-def _has_block_child(element: Any) -> bool:
-    for child in element.iterdescendants():
-        if isinstance(child.tag, str) and child.tag in BLOCK_TAGS:
-            return True
-    return False
-
-
 def page_blocks(tree: Any) -> Iterator[tuple[Any, str, int]]:
-    """Yield (element, fingerprint, word count) for every leaf text block of an lxml tree."""
+    """Yield (element, fingerprint, word count) for every leaf text block of an lxml tree.
+
+    One walk over the tree: an element is a leaf block when no block element lies below it
+    (marked from each block up through its ancestors, stopping at the first one marked).
+    """
     body = tree.find(".//body")
     root = body if body is not None else tree
+    blocks = []
+    inner: set[Any] = set()  # elements with a block element below them
+    hidden: set[Any] = set()  # elements inside script, style, svg, ...
     for element in root.iter():
         tag = element.tag
-        if not isinstance(tag, str) or tag not in BLOCK_TAGS or tag in _SKIP_TAGS:
+        if not isinstance(tag, str):
             continue
-        if _has_block_child(element):
+        if tag in _SKIP_TAGS:
+            hidden.update(element.iterdescendants())
             continue
-        if any(a.tag in _SKIP_TAGS for a in element.iterancestors() if isinstance(a.tag, str)):
+        if tag not in BLOCK_TAGS:
+            continue
+        if element not in hidden:
+            blocks.append(element)
+        for ancestor in element.iterancestors():
+            if ancestor in inner:
+                break
+            inner.add(ancestor)
+    for element in blocks:
+        if element in inner:
             continue
         text = " ".join(element.text_content().split())
         words = len(_WORD.findall(text))

@@ -19,14 +19,22 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import trafilatura
-from trafilatura.settings import CUT_EMPTY_ELEMS, Document
+from htmldate import find_date
+from trafilatura import metadata as tm
+from trafilatura.settings import CUT_EMPTY_ELEMS, Document, set_date_params
 from trafilatura.utils import load_html, normalize_unicode
 from trafilatura.xml import xmltotxt
 
 from crawler import __version__
 from crawler.boilerplate import SiteHint, boilerplate_blocks, fingerprint, page_blocks
+from crawler.floor import floor_reason, no_article
 from crawler.storypick import pick_story
-from crawler.textrules import clean_lines, drop_link_teasers, recover_standfirst
+from crawler.textrules import (
+    clean_lines,
+    drop_link_teasers,
+    is_comment_marker,
+    recover_standfirst,
+)
 
 __all__ = [
     "EXTRACTOR",
@@ -45,6 +53,7 @@ _LANG_TAG = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*\s*$")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 _OPTIONAL_FIELDS = ("title", "author", "date", "language", "sitename")
+_DATE_PARAMS = set_date_params(True)
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,11 @@ class ExtractedText:
     page_key: str | None = None
     blocks: Mapping[str, int] = field(default_factory=dict)
     removed: tuple[str, ...] = ()
+    #: Why trafilatura's own result on the untouched page was kept instead of ours (the floor
+    #: under every page): None when ours was kept, else "empty" (our rules left nothing),
+    #: "fraction" (a small part of the plain text), "notice" (a copyright, reprint, cookie or
+    #: subscription notice) or "headlines" (a list of other stories' headlines).
+    floor: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict of all fields."""
@@ -87,9 +101,13 @@ class ExtractedText:
         removed = data.get("removed") or ()
         if not isinstance(blocks, Mapping) or not isinstance(removed, list | tuple):
             raise ValueError("'blocks' must be a mapping and 'removed' a list")
+        floor = data.get("floor")
+        if floor is not None and not isinstance(floor, str):
+            raise ValueError(f"'floor' must be a string or None, got {type(floor).__name__}")
         return cls(
             text=text,
             extractor=extractor,
+            floor=floor,
             page_key=_clean(data.get("page_key")),
             blocks={str(k): int(v) for k, v in blocks.items()},
             removed=tuple(str(r) for r in removed),
@@ -140,55 +158,121 @@ def page_key(tree: Any, url: str) -> str:
     return "url:" + url
 
 
-def _trafilatura(tree: Any, url: str) -> dict[str, Any] | None:
-    """trafilatura's JSON output fields for ``tree``, without the parts we never read.
+def _metadata(tree: Any, url: str) -> dict[str, str | None]:
+    """Title, author, date and site name, read as ``trafilatura.extract_metadata`` reads them.
 
-    ``trafilatura.extract(output_format="json", with_metadata=True)`` also computes a
-    Simhash fingerprint of the text, which costs as much as the extraction itself here;
-    ``bare_extraction`` with the same options gives the same document, and the fields are
-    built as its JSON writer builds them (``xmltotxt`` of the body, NFC-normalised).
+    The same steps in the same order, without the parts we never store (categories, tags,
+    licence: a quarter of its cost), and with htmldate's extensive search as trafilatura
+    sets it.
     """
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url or None,
-        output_format="json",
-        with_metadata=True,
-        include_comments=False,  # default True: reader comments would be appended
-        favor_precision=True,
-        deduplicate=False,  # True uses a process-wide cache: output would depend on history
-        include_tables=False,  # tables on news pages are mostly score/market/standing widgets
-        include_images=False,
-        include_links=False,
-        fast=True,  # no readability/jusText fallback: half the cost, same text on our set
-        as_dict=False,
-    )
-    if not isinstance(document, Document):
-        return None
+    document = tm.examine_meta(tree)
+    if document.author and " " not in document.author:
+        document.author = None  # as trafilatura: a one-word "author" is a handle or a site
+    try:
+        document = tm.extract_meta_json(tree, document)
+    except Exception:  # noqa: BLE001 - trafilatura logs its own JSON-LD bugs the same way
+        pass
+    if not document.title:
+        document.title = tm.extract_title(tree)
+    if not document.author:
+        document.author = tm.extract_author(tree)
+    page_url = document.url or tm.extract_url(tree, url or None)
+    date_params = {**_DATE_PARAMS, "url": page_url}
+    date = find_date(tree, **date_params)
+    sitename = document.sitename or tm.extract_sitename(tree)
+    if sitename:
+        sitename = sitename.lstrip("@")
+        if sitename and "." not in sitename and not sitename[0].isupper():
+            sitename = sitename.title()
+    elif page_url:
+        match = tm.META_URL.match(page_url)
+        sitename = match[1] if match else None
 
     def nfc(value: Any) -> str | None:
         return normalize_unicode(value) if isinstance(value, str) else None
 
     return {
-        "text": nfc(xmltotxt(document.body, include_formatting=False)),
         "title": nfc(document.title),
         "author": nfc(document.author),
-        "date": nfc(document.date),
-        "language": nfc(document.language),
-        "source-hostname": nfc(document.sitename),
+        "date": nfc(date),
+        "sitename": nfc(sitename),
     }
 
 
-def _prune(work: Any, found: list[tuple[Any, str, int]], drop: set[str]) -> Any:
-    """Remove boilerplate blocks and link teasers from ``work`` (a copy of the page's tree).
+def _content(tree: Any, url: str) -> Any:
+    """trafilatura's article body (its XML ``<body>``) for ``tree``, or None.
+
+    trafilatura's defaults (its readability/jusText fallbacks on, tables kept, balanced
+    between precision and recall) with reader comments left out.
+    ``tree`` is not changed (trafilatura copies it).
+    """
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url or None,
+        with_metadata=False,
+        include_comments=False,  # default True: reader comments would be appended
+        deduplicate=False,  # True uses a process-wide cache: output would depend on history
+    )
+    if not isinstance(document, Document):
+        return None
+    return document.body
+
+
+def _body_text(body: Any) -> str:
+    return normalize_unicode(xmltotxt(body, include_formatting=False) or "")
+
+
+def _final_text(
+    tree: Any,
+    ours: Any,
+    plain: Any,
+    title: str | None,
+    author: str | None,
+    drop: set[str],
+) -> tuple[str, str | None]:
+    """Our text from trafilatura's body ``ours``, or the plain result when ours fails the floor.
+
+    ``plain`` is trafilatura's body for the untouched page (None: not computed yet). Returns
+    (text, floor): floor None when our text stands, else why the plain text replaced it;
+    when ``plain`` is None and our text looks doubtful, (our text, reason) so that the caller
+    computes the plain result and asks again.
+    """
+    text = _cleaned(tree, ours, title, author, drop)
+    if plain is None:
+        return text, floor_reason(text, None)
+    plain_text = _body_text(plain) if plain is not None else ""
+    reason = floor_reason(text, plain_text)
+    if reason is None:
+        return text, None
+    # the plain result wins; our line rules still apply to it when they keep it whole
+    cleaned = _cleaned(tree, plain, title, author, set()) if plain is not ours else ""
+    if cleaned and floor_reason(cleaned, plain_text) is None:
+        return cleaned, reason
+    return plain_text.strip(), reason
+
+
+def _cleaned(tree: Any, body: Any, title: str | None, author: str | None, drop: set[str]) -> str:
+    """Our rules on trafilatura's body: link teasers, headline, bylines, comments, standfirst."""
+    if body is None:
+        return ""
+    lines = clean_lines(_body_text(body), title, author)
+    lines = [line for line in lines if fingerprint(line) not in drop]
+    return recover_standfirst(tree, "\n".join(lines)).strip()
+
+
+def _prune(work: Any, found: list[tuple[Any, str, int]], drop: set[str]) -> int:
+    """Remove the site's boilerplate blocks from ``work`` (a copy of the page's tree); count them.
 
     ``found`` is ``list(page_blocks(work))``, taken before any change to ``work``.
     """
-    if drop:
-        for element, fp, _words in found:
-            if fp in drop and element.getparent() is not None:
-                element.drop_tree()
-    drop_link_teasers(work)
-    return work
+    removed = 0
+    for element, fp, _words in found:
+        if fp in drop and element.getparent() is not None:
+            if is_comment_marker(element.text_content()):
+                continue  # kept for the line rules: the comment thread is cut from there
+            element.drop_tree()
+            removed += 1
+    return removed
 
 
 #: Empty elements of these kinds carry nothing for text or metadata (trafilatura's own list of
@@ -266,43 +350,44 @@ def extract_article(
     drop_empty_elements(tree)
     hint = SiteHint.from_dict(site) if isinstance(site, Mapping) else site
     headline = str((event or {}).get("headline") or "") or None
+    meta = _metadata(tree, url)
+    title = _clean(meta.get("title"))
+    author = _clean(meta.get("author"))
     # Other stories go first, so that a story shown below many pages (the "next article")
     # does not count as those pages' blocks and is not mistaken for the site's boilerplate.
     work = copy.deepcopy(tree)
-    pick_story(work, _page_title(tree), headline)
+    picked = pick_story(work, _page_title(tree), headline)
     found = list(page_blocks(work))
     blocks: dict[str, int] = {}
     for _element, fp, words in found:
         blocks[fp] = max(words, blocks.get(fp, 0))
     drop = boilerplate_blocks(blocks, hint)
-    data = _trafilatura(_prune(work, found, drop), url)
-    if not data or not str(data.get("text") or "").strip():
-        data = _trafilatura(tree, url)  # the pruning removed everything: trust the page
-    if not data:
+    pruned = _prune(work, found, drop) + drop_link_teasers(work)
+    ours = _content(work, url)
+    plain = None if picked or pruned else ours  # the same tree: the same result
+    text, floor = _final_text(tree, ours, plain, title, author, drop)
+    if floor is not None and plain is None:
+        # our changes to the tree gave a doubtful result: compare with the untouched page
+        text, floor = _final_text(tree, ours, _content(tree, url), title, author, drop)
+    if no_article(text):
         return None
-    title = _clean(data.get("title"))
-    author = _clean(data.get("author"))
-    lines = clean_lines(str(data.get("text") or ""), title, author)
-    lines = [line for line in lines if fingerprint(line) not in drop]
-    text = recover_standfirst(tree, "\n".join(lines)).strip()
-    if not text:
-        return None
-    date = _clean(data.get("date"))
+    date = _clean(meta.get("date"))
     if date is not None and not _ISO_DATE.match(date):
         date = None
     # trafilatura only fills "language" when asked to detect one (target_language + py3langid)
-    language = _normalise_language(data.get("language")) or _html_language(tree)
+    language = _html_language(tree)
     return ExtractedText(
         text=text,
         title=title,
         author=author,
         date=date,
         language=language,
-        sitename=_clean(data.get("source-hostname")),
+        sitename=_clean(meta.get("sitename")),
         extractor=EXTRACTOR,
         page_key=page_key(tree, url),
         blocks=blocks,
         removed=tuple(sorted(drop)),
+        floor=floor,
     )
 
 

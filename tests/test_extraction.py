@@ -247,6 +247,7 @@ def test_extracted_text_dict_round_trip() -> None:
         "page_key",
         "blocks",
         "removed",
+        "floor",
     }
     assert ExtractedText.from_dict(data) == result
     with pytest.raises(ValueError):
