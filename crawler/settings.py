@@ -8,6 +8,7 @@ from __future__ import annotations
 BOT_NAME = "event-archiver"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "crawler.commands"  # scrapy extract (README, "Clean text")
 
 # -- the archive ---------------------------------------------------------------------------
 ARCHIVE_DIR = "data/archive"  # git-ignored; never inside the code folders
