@@ -34,6 +34,7 @@ import os
 import sqlite3
 import tempfile
 import weakref
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,6 +51,7 @@ from crawler.decoding import decode_body
 from crawler.domains import registered_domain
 from crawler.extraction import ExtractedText
 from crawler.extractpool import PAGES_PER_WORKER, ExtractionOutcome, ExtractionPool
+from crawler.pagechecks import classify_extraction
 
 __all__ = [
     "SCRATCH_FOLDER",
@@ -419,6 +421,9 @@ class CrawlTexts:
     min_pages: int = 3  # 0: no cross-page boilerplate removal
     flag_days: int = 14
     scratch: Path | None = None
+    #: Re-extractions of the closing pass that timed out or failed, by status: those pages
+    #: keep the text they have (a problem of the extraction is no new text).
+    failed: Counter[str] = field(default_factory=Counter, init=False, repr=False)
     _counts: SiteCounts | None = field(default=None, init=False, repr=False)
 
     @property
@@ -480,7 +485,11 @@ class CrawlTexts:
         return self._counts.stale()
 
     async def finish(self, pool: ExtractionPool, store: ArchiveStore) -> int:
-        """Extract the stale pages again from their WARC records; return how many changed."""
+        """Extract the stale pages again from their WARC records; return how many changed.
+
+        A re-extraction that timed out or failed leaves its page's text as it is (logged with
+        the URL and the reason, counted in :attr:`failed`).
+        """
         stale = self.stale()
         if not stale:
             return 0
@@ -496,6 +505,16 @@ class CrawlTexts:
         for done in asyncio.as_completed([again(page) for page in stale]):
             page, outcome = await done
             if outcome is None:
+                continue
+            verdict = classify_extraction(outcome.status, page.url, outcome.reason)
+            if not verdict.dead and verdict.signal != "ok":
+                logger.warning(
+                    "Re-extraction of %s failed (%s: %s); it keeps the text it has",
+                    page.url,
+                    outcome.status,
+                    verdict.reason,
+                )
+                self.failed[outcome.status] += 1
                 continue
             fields = text_fields(outcome, page.event, self.flag_days)
             store.record_text(

@@ -1,7 +1,8 @@
-"""Is a cited page dead? Pure checks of failures, statuses and pages (parked, soft 404).
+"""Is a cited page dead? Pure checks of failures, statuses, pages and extraction outcomes.
 
-The page checks themselves live in :mod:`crawler.pagechecks` (no Scrapy there, so the
-extraction workers can run them) and are re-exported here.
+The page checks themselves and the verdict on an extraction's outcome live in
+:mod:`crawler.pagechecks` (no Scrapy there, so the extraction workers and the closing pass
+can use them) and are re-exported here.
 
 Nothing here touches the network or Scrapy's engine: the spider, the download handler and
 the recovery chain call these functions with what they already have, and the tests feed
@@ -34,6 +35,7 @@ from crawler.pagechecks import (
     SHORT_PAGE_WORDS,
     PageSample,
     Verdict,
+    classify_extraction,
     classify_page,
     error_page,
     is_home_path,
@@ -54,6 +56,7 @@ __all__ = [
     "PageSample",
     "Verdict",
     "classify_exception",
+    "classify_extraction",
     "classify_page",
     "classify_status",
     "error_page",

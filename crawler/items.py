@@ -46,8 +46,10 @@ class SourceItem:
     distance_days: int | None = None
     #: Every fallback step tried, in order: {"step", "url", "result", "reason", …}.
     fallback: list[dict[str, Any]] = field(default_factory=list)
-    #: Set by the spider on documents: called with a reason when extraction finds no
-    #: article; returns the next good copy along the fallback chain, or None.
+    #: Set by the spider on documents: called with a reason when the extraction finds no
+    #: article text (status "empty", never a time-out or an error: see
+    #: crawler.deadlinks.classify_extraction); returns the next good copy along the
+    #: fallback chain, or None.
     recover: Callable[[str], Awaitable[SourceItem | None]] | None = field(
         default=None, repr=False, compare=False
     )

@@ -1,7 +1,9 @@
-"""Is a served HTML page the cited article? Parked, soft 404, error page (pure, no Scrapy).
+"""Is a served HTML page the cited article? Parked, soft 404, error page, no article text.
 
-Split from :mod:`crawler.deadlinks` so the extraction pool's workers can judge pages without
-importing Scrapy or Twisted: the reactor hands them the HTML and gets a verdict back.
+Split from :mod:`crawler.deadlinks` (pure, no Scrapy or Twisted) so the extraction pool's
+workers can judge pages: the reactor hands them the HTML and gets a verdict back. The
+verdict on an extraction's outcome (:func:`classify_extraction`) is here for the same
+reason: the closing pass of the texts, which runs without Scrapy, uses it too.
 """
 
 from __future__ import annotations
@@ -293,3 +295,21 @@ def classify_page(
         if same_as_generic(page, generic):
             return Verdict(True, "soft404_content", "soft 404: the site's generic page")
     return Verdict.ok()
+
+
+def classify_extraction(status: str, url: str, reason: str | None = None) -> Verdict:
+    """Is an extraction's outcome a dead-link signal, or a problem of the extraction?
+
+    Only ``"empty"`` is a signal (``no_article``): the extraction returns nothing only when
+    trafilatura's plain result on the untouched page is empty too (the floor in
+    :mod:`crawler.extraction`), so there is no article text on that copy and the next copy
+    along the fallback chain may have it. ``"ok"`` is the article. Anything else (a time-out,
+    an error of the extractor or of its worker, a pool that failed) says nothing about the
+    page: not dead (signal ``extraction_<status>``, the extraction's reason kept), so the
+    copy in hand is kept without text and never replaced by an archive's copy for that.
+    """
+    if status == "ok":
+        return Verdict.ok()
+    if status == "empty":
+        return Verdict(True, "no_article", f"no article text at {url}")
+    return Verdict(False, f"extraction_{status}", reason or f"extraction {status}")

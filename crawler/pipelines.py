@@ -16,6 +16,7 @@ from archive.store import ArchiveStore
 from crawler.capture import store_for
 from crawler.config import ArchiveConfig
 from crawler.crawltexts import SCRATCH_FOLDER, CrawlTexts, register_texts, text_fields
+from crawler.deadlinks import classify_extraction
 from crawler.eventtexts import write_texts_in_pool
 from crawler.extractpool import ExtractionOutcome, ExtractionPool, register_pool
 from crawler.items import EventItem, SourceItem
@@ -76,6 +77,8 @@ class ArchivePipeline:
         if self.pool is not None and self.store is not None and self.stats is not None:
             changed = await self.texts.finish(self.pool, self.store)
             self.stats.inc_value("archive/text/reextracted", changed)
+            for status, count in self.texts.failed.items():
+                self.stats.inc_value(f"archive/text/reextract_failed/{status}", count)
             self.store.flush()  # the text files are written from the committed index
             written = await write_texts_in_pool(self.pool, self.store.root)
             self.store.texts_written = True
@@ -129,27 +132,31 @@ class ArchivePipeline:
         text: str | None = None
         document = item.html if item.html is not None else item.body
         if document is not None and item.final_url:
-            if self.test_delay > 0:  # tests only: hold the page in extraction (a kill target)
-                await asyncio.sleep(self.test_delay)
-            if item.extracted is not None:  # done with the page checks (crawler/pagework.py)
-                outcome = item.extracted
-                self.stats.inc_value("archive/text/with_page_checks")
-            else:
-                options = self.texts.options(item.final_url, item.content_type, item.citing_event)
-                outcome = await self.pool.extract(document, item.final_url, **options)
+            outcome = await self._extract(item, document, item.final_url)
             text_fields = self._text_fields(outcome, item.citing_event)
-            if text_fields.get("date_flag"):
-                self.stats.inc_value("archive/text/date_far")
             text = text_fields.get("text")
-            self.stats.inc_value(f"archive/text/{outcome.status}")
-            if outcome.status == "empty" and item.recover is not None:
-                # No article on the page: a dead-link signal; the spider's fallback chain
-                # may find a better copy (moved domain, archive service).
-                better = await item.recover(f"no article text at {item.final_url}")
-                if better is not None:
-                    return await self._add_source(better)
-            if outcome.status != "ok":
-                logger.warning("No text from %s: %s", item.final_url, outcome.reason)
+            self._count_text(outcome, text_fields)
+            verdict = classify_extraction(outcome.status, item.final_url, outcome.reason)
+            if verdict.dead:
+                # No article text, and trafilatura's plain result on the page is empty too:
+                # a dead-link signal; the fallback chain may have a better copy.
+                if item.recover is not None:
+                    better = await item.recover(verdict.reason)
+                    if better is not None:
+                        return await self._add_source(better)
+                logger.warning(
+                    "No article text at %s (trafilatura found none either); the copy is kept",
+                    item.final_url,
+                )
+            elif verdict.signal != "ok":
+                # A problem of the extraction, not of the page: never a reason to look for
+                # another copy (crawler.deadlinks.classify_extraction).
+                logger.warning(
+                    "Extraction problem at %s (%s: %s); the copy is kept without text",
+                    item.final_url,
+                    outcome.status,
+                    verdict.reason,
+                )
         # A `source` fact (and a `text` fact with a conversion record) in derived/, applied
         # to the index (archive/facts.py): the index can be rebuilt from the WARC files.
         self.store.record_source(
@@ -181,6 +188,29 @@ class ArchivePipeline:
         frontier = frontier_for(self.crawler)
         if frontier is not None:  # after the `source` fact is committed (crawler/resume.py)
             frontier.source_done(item.cited_url, item.outcome, item.reason)
+
+    async def _extract(
+        self, item: SourceItem, document: str | bytes, url: str
+    ) -> ExtractionOutcome:
+        """The extraction outcome of a copy: done with its page checks, else in the pool."""
+        assert self.pool is not None and self.stats is not None
+        if self.test_delay > 0:  # tests only: hold the page in extraction (a kill target)
+            await asyncio.sleep(self.test_delay)
+        if item.extracted is not None:  # done with the page checks (crawler/pagework.py)
+            self.stats.inc_value("archive/text/with_page_checks")
+            return item.extracted
+        options = self.texts.options(url, item.content_type, item.citing_event)
+        return await self.pool.extract(document, url, **options)
+
+    def _count_text(self, outcome: ExtractionOutcome, fields: dict[str, Any]) -> None:
+        """Stats of one extraction: its status, a far date, and why the floor applied."""
+        assert self.stats is not None
+        self.stats.inc_value(f"archive/text/{outcome.status}")
+        if fields.get("date_flag"):
+            self.stats.inc_value("archive/text/date_far")
+        floor = outcome.result.floor if outcome.result is not None else None
+        if floor is not None:  # trafilatura's plain result replaced ours (crawler/extraction.py)
+            self.stats.inc_value(f"archive/text/floor/{floor}")
 
     def _text_fields(self, outcome: ExtractionOutcome, event: dict[str, Any]) -> dict[str, Any]:
         return text_fields(outcome, event, self.texts.flag_days)

@@ -198,7 +198,9 @@ class SourceRecovery:
         )
 
     async def after_empty(self, reason: str) -> SourceItem | None:
-        """The last copy had no article text: the next good copy, or None to keep that one."""
+        """The last copy had no article text (trafilatura found none either, see
+        :func:`crawler.deadlinks.classify_extraction`): the next good copy, or None to keep
+        that one. Never called for an extraction that timed out or failed."""
         if self._current is not None:
             current, self._current = self._current, None
             self._note(current.pop("step"), current.pop("url"), "rejected", reason, **current)

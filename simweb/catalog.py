@@ -80,6 +80,7 @@ HOST_CASES = {
     "www.kessing-times.com": "dead; moved to kessing-times.news, which serves only a home page",
     "kessing-times.news": "any path answers the home page with 200",
     "www.harbour-lights.net": "live, but its articles are empty script shells (no article text)",
+    "www.orvane-echo.com": "live, 2000s table layout (IIS); the Wayback Machine has a copy too",
     "www.tamsford-herald.com": "soft 404: old articles 301 to the home page",
     "www.valley-voice.net": "soft 404: any unknown path serves the home page with 200",
     "www.brenholt-chronicle.com": "parked (a 'may be for sale' page with sponsored searches)",

@@ -21,6 +21,7 @@ from simweb.sites.base import Page, Story
 from simweb.sites.commoncrawl import DATA_HOST, CommonCrawlArchive, CrawledPage
 from simweb.sites.parked import ParkedHost
 from simweb.sites.smallpress import PressSite
+from simweb.sites.tablelayout import TableSite
 from simweb.sites.wayback import TOOLBAR_TEXT, Archived, WaybackMachine
 
 #: The demo web's own fallback list, for `-s FALLBACK_LIST=…`.
@@ -29,6 +30,8 @@ FRONT_PAGE_TS = "20210301000000"
 HTML = "text/html; charset=utf-8"
 
 Render = Callable[[Story], Page]
+#: How a [[site]]'s pages look (its `layout`): the small-press template or 2000s tables.
+LAYOUTS: dict[str, type[PressSite]] = {"press": PressSite, "table": TableSite}
 
 
 @dataclass
@@ -36,7 +39,7 @@ class Case:
     """What a crawl must end with for one cited URL of the fallback cases."""
 
     url: str
-    outcome: str  # "moved", "wayback", "commoncrawl" or "dead"
+    outcome: str  # "origin", "moved", "wayback", "commoncrawl" or "dead"
     final_url: str | None = None
     snapshot: str | None = None
     story: Story | None = None
@@ -64,7 +67,9 @@ class FallbackWeb:
     def __init__(self, data: dict[str, Any], templates: dict[str, Any]) -> None:
         self.data = data
         self.press = {
-            raw["key"]: PressSite(raw["key"], raw["name"], raw["host"], raw["tagline"])
+            raw["key"]: LAYOUTS[raw.get("layout", "press")](
+                raw["key"], raw["name"], raw["host"], raw["tagline"]
+            )
             for raw in data["site"]
         }
         self.sites = {raw["key"]: raw for raw in data["site"]}
@@ -250,6 +255,8 @@ class FallbackWeb:
                 noise += list(TOOLBAR_TEXT)
             elif outcome == "commoncrawl":
                 final = f"https://{DATA_HOST}/{located[url]}"
+            elif outcome == "origin":  # live and healthy, though an archive has it too
+                final = url
             elif outcome == "moved":
                 moved = self.sites[entry.story.site]
                 scheme = moved.get("moved_scheme", "http")
