@@ -240,7 +240,7 @@ def _final_text(
     text = _cleaned(tree, ours, title, author, drop)
     if plain is None:
         return text, floor_reason(text, None)
-    plain_text = _body_text(plain) if plain is not None else ""
+    plain_text = _body_text(plain)
     reason = floor_reason(text, plain_text)
     if reason is None:
         return text, None
